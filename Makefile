@@ -1,0 +1,17 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Both set up first.
+.PHONY: setup demo test bench clean
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@.venv/bin/unspin demo
+
+test: setup
+	@.venv/bin/python -m pytest -q -x
+
+bench: setup
+	@bash scripts/bench-setup.sh
+	@.venv/bin/python bench/run.py
+
+clean:
+	rm -rf .venv .cache

