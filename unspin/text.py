@@ -241,3 +241,10 @@ def check_english(doc: Doc, name: str = "input") -> None:
     known = sum(1 for w in words if zipf_frequency(w, "en") >= 2.5)
     if known / len(words) < 0.6:
         raise UnspinError(f"{name} does not look like English ({known}/{len(words)} words known)")
+
+
+def load_document(path: str, max_bytes: int = MAX_BYTES) -> str:
+    """read_input + check_english: what every command that reads one article does first."""
+    text = read_input(path, max_bytes)
+    check_english(Doc(text[:20000]), "standard input" if path == "-" else path)
+    return text

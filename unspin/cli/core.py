@@ -1,4 +1,145 @@
-"""detect / restore / spin / demo commands."""
+"""detect / restore / spin / demo: thin layers over unspin.detect, unspin.restore, unspin.spin."""
 from __future__ import annotations
 
-from .app import app  # noqa: F401
+import json
+import sys
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..errors import UnspinError
+from ..text import load_document
+from .app import app
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+FileArg = typer.Argument(..., help="Input file (.txt, .html, .pdf) or - for standard input.")
+
+
+@contextmanager
+def progress_bar(label: str):
+    """A callback(done, total) drawing a bar on stderr; silent when stderr is not a terminal."""
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _learned(db: Optional[Path]):
+    if db is None:
+        return None
+    if not db.exists():
+        raise UnspinError(f"{db}: no such archive")
+    from ..learn import load_table
+    return load_table(str(db))
+
+
+def _write(path: Path, content: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    except OSError as e:
+        raise UnspinError(f"cannot write {path}: {e.strerror}") from None
+
+
+@app.command()
+def detect(file: str = FileArg,
+           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           deep: bool = typer.Option(False, "--deep", help="Also run the language model (slower, sharper).")):
+    """Say whether a text was spun, and flag every suspicious word or phrase."""
+    from ..detect import detect as run
+    text = load_document(file)
+    with progress_bar("scoring"):
+        d = run(text, deep=deep)
+    if as_json:
+        out.print_json(json.dumps(d.to_json()), highlight=False)
+        return
+    colour = {"spun": "bold red", "clean": "bold green"}.get(d.verdict, "bold yellow")
+    out.print(f"[{colour}]{d.verdict}[/] spun probability {d.spun_probability:.2f} · "
+              f"{len(d.spans)} suspicious spans")
+    from ..view import terminal
+    from ..text import Edit
+    shown = [Edit(f.start, f.end, f.text, f.suggestion or "?", f.confidence) for f in d.spans]
+    out.print(terminal(text, shown))
+
+
+@app.command()
+def restore(file: str = FileArg,
+            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+            db: Optional[Path] = typer.Option(None, "--db", help="Archive whose learned substitution table to use."),
+            no_lm: bool = typer.Option(False, "--no-lm", help="Thesaurus and 3-gram only (fast, weaker)."),
+            html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML view here."),
+            show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
+    """Restore the most likely original wording. Plain output keeps the input's line breaks."""
+    from ..restore import restore as run
+    text = load_document(file)
+    with progress_bar("restoring") as tick:
+        r = run(text, learned=_learned(db), use_lm=not no_lm, progress=tick)
+    if html:
+        from ..view import restoration_page
+        _write(html, restoration_page("Restored text", text, r.edits))
+    if as_json:
+        out.print_json(json.dumps(r.to_json()), highlight=False)
+    elif show:
+        from ..view import terminal
+        out.print(terminal(text, r.edits))
+        err.print(f"{len(r.edits)} edits")
+    else:
+        sys.stdout.write(r.text if r.text.endswith("\n") else r.text + "\n")
+
+
+@app.command()
+def spin(file: str = FileArg,
+         style: str = typer.Option("thesaurus", help="Spinner style (see --list)."),
+         rate: float = typer.Option(0.2, min=0.0, max=1.0, help="Share of words to replace."),
+         seed: int = typer.Option(0, help="Random seed: same seed, same output."),
+         as_json: bool = typer.Option(False, "--json", help="Print the spun text and ground-truth edits as JSON.")):
+    """Spin a text with the built-in simulator (for benchmarks, tests and demos)."""
+    from ..spin import STYLES, spin as run
+    if style not in STYLES:
+        raise UnspinError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
+    text = load_document(file)
+    res = run(text, style=style, rate=rate, seed=seed)
+    if as_json:
+        out.print_json(json.dumps(res.to_json()), highlight=False)
+    else:
+        sys.stdout.write(res.text if res.text.endswith("\n") else res.text + "\n")
+
+
+@app.command()
+def demo(style: str = typer.Option("thesaurus", help="Spinner style for the demo."),
+         rate: float = typer.Option(0.2, min=0.0, max=1.0),
+         seed: int = typer.Option(1),
+         html: Path = typer.Option(Path("out/demo.html"), "--html", help="Where to write the HTML view.")):
+    """Spin the embedded seed article, then detect and restore it, and score the result."""
+    from ..detect import detect as run_detect
+    from ..restore import restore as run_restore
+    from ..spin import spin as run_spin
+    from ..view import restoration_page, terminal
+    original = resources.files("unspin").joinpath("data/demo_article.txt").read_text(encoding="utf-8")
+    spun = run_spin(original, style=style, rate=rate, seed=seed)
+    out.rule(f"1. spun by the simulator ({style}, {rate:.0%}, {len(spun.edits)} substitutions)")
+    out.print(terminal(original, []) if not spun.edits else spun.text[:1200] + " …")
+    with progress_bar("detecting"):
+        d_spun, d_clean = run_detect(spun.text), run_detect(original)
+    out.rule("2. detect")
+    out.print(f"spun copy: [bold]{d_spun.verdict}[/] (p={d_spun.spun_probability:.2f}, "
+              f"{len(d_spun.spans)} spans) · original: [bold]{d_clean.verdict}[/] (p={d_clean.spun_probability:.2f})")
+    with progress_bar("restoring") as tick:
+        r = run_restore(spun.text, progress=tick)
+    out.rule("3. restore (red: spun, green: restored)")
+    out.print(terminal(spun.text, r.edits))
+    gold = {(e.start, e.end): e.to.lower() for e in spun.edits}
+    exact = sum(1 for e in r.edits if gold.get((e.start, e.end)) == e.to.lower())
+    wrong = len(r.edits) - exact
+    out.rule("4. score against the simulator's ground truth")
+    out.print(f"restored exactly: {exact}/{len(gold)} substitutions · edits that were not right: {wrong} · "
+              f"restored text identical to the original: {r.text == original}")
+    _write(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability))
+    out.print(f"HTML view: {html}")

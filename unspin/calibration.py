@@ -1,0 +1,40 @@
+"""Calibration constants, fitted on the dev split by bench/calibrate.py (never the held-out split).
+
+Falls back to hand-set defaults when the fitted file is absent, so a fresh checkout still works.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+DEFAULTS = {
+    # P(edit right) = sigmoid(a * gain + b), per candidate source
+    "restore": {"default": [0.8, -0.6], "habit": [0.8, 0.8], "learned": [0.8, 1.2]},
+    # P(document spun) = sigmoid(w . features + bias), per path
+    "detect": {
+        "fast": {"bias": -4.0, "weights": {"strong_rate": 40.0, "habit_rate": 60.0,
+                                           "article_rate": 80.0, "oov_rate": 10.0,
+                                           "fluency": -0.3}},
+        "deep": {"bias": -4.0, "weights": {"edit_rate": 60.0, "strong_rate": 20.0,
+                                           "habit_rate": 60.0, "fluency": -0.2}},
+    },
+    "span": [0.8, -1.6],
+}
+
+
+@lru_cache(maxsize=1)
+def params() -> dict:
+    try:
+        fitted = json.loads(resources.files("unspin").joinpath("data/calibration.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return DEFAULTS
+    merged = dict(DEFAULTS)
+    merged.update(fitted)
+    return merged
+
+
+def restore_params(source: str) -> tuple[float, float]:
+    table = params()["restore"]
+    a, b = table.get(source, table["default"])
+    return a, b

@@ -1,0 +1,140 @@
+"""Detect: a calibrated probability that a document was spun, and the suspicious spans.
+
+The fast path needs no neural model: it asks, for every lexicon hit, whether a known original
+would read clearly better to a 3-gram model, plus a few fluency signals. The deep path adds
+the restorer's decisions. Long documents are scored in chunks; the document takes the worst.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .calibration import params
+from .lm import NGRAM_FLOOR
+from .sites import ARTICLES, Site, article_agrees, find_sites, sentence_word_ranges
+from .text import Doc
+
+CHUNK_WORDS = 400
+STRONG_GAIN = 2.0      # 3-gram nats: a candidate this much better makes the site suspicious
+SPUN_AT, CLEAN_AT = 0.7, 0.3
+
+
+@dataclass
+class Flag:
+    start: int
+    end: int
+    text: str
+    suggestion: str | None
+    confidence: float
+    evidence: str
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text,
+                "suggestion": self.suggestion, "confidence": round(self.confidence, 4),
+                "evidence": self.evidence}
+
+
+@dataclass
+class Detection:
+    spun_probability: float
+    verdict: str
+    spans: list[Flag] = field(default_factory=list)
+    features: dict = field(default_factory=dict)
+    chunks: list[float] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"spun_probability": round(self.spun_probability, 4), "verdict": self.verdict,
+                "spans": [f.to_json() for f in self.spans],
+                "features": {k: round(v, 5) for k, v in self.features.items()},
+                "chunks": [round(p, 4) for p in self.chunks]}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def verdict(p: float) -> str:
+    return "spun" if p >= SPUN_AT else "clean" if p <= CLEAN_AT else "uncertain"
+
+
+def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None,
+             edits: int | None = None) -> dict[str, float]:
+    """Rates over words [lo, hi) of doc: what a spinner leaves behind."""
+    words = doc.words
+    hi = len(words) if hi is None else hi
+    n = max(1, hi - lo)
+    inside = [s for s in sites if lo <= s.i < hi]
+    strong = [s for s in inside if s.best.ngram_gain >= STRONG_GAIN]
+    habit = [s for s in inside if s.best.source in ("habit", "learned") and s.best.ngram_gain > 0]
+    lower = [w.lower for w in words]
+    art = sum(1 for k in range(max(lo, 1), hi)
+              if lower[k - 1] in ARTICLES and not article_agrees(lower[k - 1], lower[k]))
+    total, oov = 0.0, 0
+    for a, b in sentence_word_ranges(doc):
+        a2, b2 = max(a, lo), min(b, hi)
+        if a2 >= b2:
+            continue
+        sent = lower[a:b]
+        for k in range(a2 - a, b2 - a):
+            lp = ng.logp(sent[k], tuple(sent[max(0, k - 2):k]) or ("<s>",))
+            total += lp
+            oov += lp <= NGRAM_FLOOR
+    f = {"strong_rate": len(strong) / n, "habit_rate": len(habit) / n, "article_rate": art / n,
+         "oov_rate": oov / n, "fluency": -total / n}
+    if edits is not None:
+        f["edit_rate"] = edits / n
+    return f
+
+
+def score(f: dict[str, float], path: str) -> float:
+    p = params()["detect"][path]
+    return _sigmoid(p["bias"] + sum(w * f.get(k, 0.0) for k, w in p["weights"].items()))
+
+
+def detect(text: str, *, deep: bool = False, lexicon=None) -> Detection:
+    """Probability that `text` was spun, with every suspicious span and its evidence."""
+    from . import lm as lms
+    from .lexicon import default_lexicon
+    lexicon = lexicon or default_lexicon()
+    ng = lms.ngram()
+    doc = Doc(text)
+    sites = find_sites(doc, lexicon, ng)
+    words = len(doc.words)
+    a, b = params()["span"]
+    flags: list[Flag] = []
+    edit_at: list[int] = []
+    if deep:
+        from .restore import restore
+        r = restore(text, lexicon=lexicon)
+        flags = [Flag(e.start, e.end, e.from_, e.to, e.confidence, "language model prefers the original")
+                 for e in r.edits]
+        word_at = {w.start: k for k, w in enumerate(doc.words)}
+        edit_at = [word_at.get(e.start, 0) for e in r.edits]
+    else:
+        for s in sites:
+            c = s.best
+            if c.ngram_gain >= STRONG_GAIN or (c.source in ("habit", "learned") and c.ngram_gain > 0):
+                why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
+                flags.append(Flag(s.start, s.end, s.text, c.text, _sigmoid(a * c.ngram_gain + b), why))
+        flags = _non_overlapping(flags)
+    # Chunked so one spun section of a long page is not diluted by clean ones.
+    bounds = [(k, min(words, k + CHUNK_WORDS)) for k in range(0, max(words, 1), CHUNK_WORDS)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < CHUNK_WORDS // 2:
+        bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
+    chunk_p, feats = [], {}
+    for lo, hi in bounds:
+        e = sum(1 for k in edit_at if lo <= k < hi) if deep else None
+        f = features(doc, sites, ng, lo, hi, e)
+        chunk_p.append(score(f, "deep" if deep else "fast"))
+        if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
+            feats = f
+    p = max(chunk_p) if chunk_p else 0.0
+    return Detection(p, verdict(p), flags, feats, chunk_p)
+
+
+def _non_overlapping(flags: list[Flag]) -> list[Flag]:
+    out: list[Flag] = []
+    for f in sorted(flags, key=lambda f: (-f.confidence, f.start)):
+        if all(f.end <= g.start or f.start >= g.end for g in out):
+            out.append(f)
+    return sorted(out, key=lambda f: f.start)

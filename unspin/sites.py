@@ -1,0 +1,116 @@
+"""Suspects and their candidates: the cheap first pass shared by detect and restore.
+
+A Site is a run of 1-4 words that the lexicon knows a spinner could have produced, with the
+originals it may stand for, each screened by the 3-gram model so later stages see few of them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import Doc, Token
+
+_GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
+_VOWEL_SOUND_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ewe", "ure", "uti")
+_SILENT_H = ("hour", "honest", "honor", "honour", "heir")
+ARTICLES = {"a", "an"}
+
+
+@dataclass
+class Cand:
+    text: str
+    source: str
+    ngram_gain: float = 0.0   # 3-gram log-prob of the window with it minus with the spun words
+    lm_gain: float | None = None  # same with the neural model, filled in by restore
+
+
+@dataclass
+class Site:
+    i: int                 # index of the first word in doc.words
+    n: int                 # number of words
+    start: int             # character offsets in the input
+    end: int
+    text: str
+    cands: list[Cand] = field(default_factory=list)
+
+    @property
+    def best(self) -> Cand | None:
+        return max(self.cands, key=lambda c: c.ngram_gain, default=None)
+
+
+def starts_with_vowel_sound(word: str) -> bool:
+    w = word.lower()
+    if w.startswith(_SILENT_H):
+        return True
+    if w.startswith(_VOWEL_SOUND_EXCEPTIONS):
+        return False
+    return w[:1] in "aeiou"
+
+
+def article_agrees(article: str, word: str) -> bool:
+    return (article.lower() == "an") == starts_with_vowel_sound(word)
+
+
+def is_name(words: list[Token], i: int, sent_starts: set[int]) -> bool:
+    """Capitalised words inside a sentence are names: spinners leave them alone."""
+    w = words[i].text
+    return (w[:1].isupper() and i not in sent_starts) or (w.isupper() and len(w) > 1)
+
+
+def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """[lo, hi) ranges of doc.words per sentence."""
+    word_index = {t.i: k for k, t in enumerate(doc.words)}
+    ranges = []
+    for s in doc.sentences:
+        ks = [word_index[t.i] for t in s.tokens if t.i in word_index]
+        if ks:
+            ranges.append((ks[0], ks[-1] + 1))
+    return ranges
+
+
+def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4) -> list[Site]:
+    """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain."""
+    words = doc.words
+    lower = [w.lower for w in words]
+    ranges = sentence_word_ranges(doc)
+    sent_starts = {lo for lo, _ in ranges}
+    sites: list[Site] = []
+    for lo, hi in ranges:
+        sent = lower[lo:hi]
+        for i in range(lo, hi):
+            if is_name(words, i, sent_starts):
+                continue
+            for n in range(1, max_n + 1):
+                j = i + n
+                if j > hi:
+                    break
+                if n > 1 and (not _GAP_RE.fullmatch(doc.text[words[j - 2].end:words[j - 1].start])
+                              or is_name(words, j - 1, sent_starts)):
+                    break
+                phrase = " ".join(lower[i:j])
+                if not lex.is_key(phrase):
+                    continue
+                cands = [Cand(c.text, c.source) for c in lex.originals(phrase)]
+                if not cands:
+                    continue
+                site = Site(i, n, words[i].start, words[j - 1].end, doc.text[words[i].start:words[j - 1].end])
+                _screen(site, sent, i - lo, ng, words, i, keep)
+                if site.cands:
+                    sites.append(site)
+    return sites
+
+
+def _screen(site: Site, sent: list[str], k: int, ng, words: list[Token], i: int, keep: int) -> None:
+    """Score each candidate's 3-gram window against the spun one and keep the best few."""
+    n = site.n
+    base = ng.window(sent, k, k + n + 2)
+    prev = words[i - 1].lower if i > 0 else ""
+    for c in site.cands:
+        variant = sent[:k] + c.text.lower().split() + sent[k + n:]
+        m = len(c.text.split())
+        c.ngram_gain = ng.window(variant, k, k + m + 2) - base
+        if prev in ARTICLES:
+            # Spinners never fix the article: agreement with it is evidence for the original.
+            c.ngram_gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))
+    site.cands.sort(key=lambda c: -c.ngram_gain)
+    del site.cands[keep:]
