@@ -19,7 +19,7 @@ _TOKEN_RE = re.compile(
 )
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
-    "st", "jr", "sr", "inc", "co", "corp", "ltd", "vs", "etc", "no", "jan", "feb", "mar", "apr",
+    "st", "jr", "sr", "inc", "co", "corp", "ltd", "vs", "etc", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
     "mt", "ft", "ave", "blvd", "dept", "univ", "assn", "bros", "rev", "hon",
 }
@@ -114,9 +114,9 @@ def _ends_sentence(toks: list[Token], i: int, text: str) -> bool:
     # "U.S." tokenises as U . S . ; treat single letters and known abbreviations as non-final.
     if len(word) == 1 and word.isalpha():
         return False
-    if word in _ABBREV:
-        return False
     nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if word in _ABBREV or (word == "no" and nxt is not None and nxt.text[0].isdigit()):
+        return False
     return nxt is None or not nxt.text[0].islower()
 
 
