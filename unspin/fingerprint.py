@@ -1,0 +1,101 @@
+"""Fingerprints that survive word spinning: MinHash over shingles of the "immutables".
+
+A spinner swaps content words for synonyms but leaves function words, names and numbers
+alone (the immutables of DSpin, NDSS 2014). We keep those, collapse every run of other words
+into one gap mark, and shingle the resulting stream. Gap marks keep the skeleton distinctive
+without depending on which content word was chosen.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+# Pure function words only: a spinner replaces adverbs and adjectives, but not these.
+STOPWORDS = frozenset("""
+a an the this that these those there here
+i me my we us our you your he him his she her it its they them their who whom whose which what
+and or but nor so yet if then than because while although though unless until since as
+of in on at by for with about against between into through during before after above below
+to from up down over under again further once out off near
+is are was were be been being am have has had having do does did doing will would shall should
+can could may might must not no
+all any both each few more most other some such only own same too very just also
+when where why how
+""".split())
+
+_TOK = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['\u2019\-][A-Za-z\u00C0-\u024F]+)*|\d+(?:[.,:/]\d+)*%?|[.!?]")
+GAP = "_"
+SHINGLE = 4          # immutables-stream tokens per shingle (gaps included)
+NUM_PERM = 64        # one LSH band per permutation: votes scale with Jaccard, even for partial copies
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+_rng = np.random.default_rng(20140223)
+_A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1))
+_B = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+
+
+def immutable_stream(text: str) -> list[str]:
+    """Function words, names and numbers in order; other words collapse to one GAP."""
+    out: list[str] = []
+    start = True  # sentence-initial capitals say nothing about names
+    for tok in _TOK.findall(text):
+        c = tok[0]
+        if c in ".!?":
+            start = True
+            continue
+        if c.isdigit():
+            item = tok.replace(",", "")
+        else:
+            low = tok.lower()
+            if low in STOPWORDS:
+                item = low
+            elif c.isupper() and not start:
+                item = low
+            else:
+                item = GAP
+        start = False
+        if item is GAP and out and out[-1] is GAP:
+            continue
+        out.append(item)
+    return out
+
+
+def shingles(text: str, k: int = SHINGLE) -> set[int]:
+    """32-bit hashes of k-grams of the immutable stream (crc32: stable across runs, fast)."""
+    s = immutable_stream(text)
+    if len(s) < k:
+        return {zlib.crc32(" ".join(s).encode())} if s else set()
+    return {zlib.crc32(" ".join(s[i:i + k]).encode()) for i in range(len(s) - k + 1)}
+
+
+def minhash(hashes: set[int] | list[int]) -> np.ndarray:
+    """NUM_PERM minimum values of multiply-shift hashes; uint32."""
+    if not hashes:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    x = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+    h = (x[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)  # wraps mod 2**64 on purpose
+    return h.min(axis=0).astype(np.uint32)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One SQLite integer key per band: permutation index in the high bits, value below."""
+    if int(sig[0]) == 0xFFFFFFFF:
+        return []
+    idx = np.arange(len(sig), dtype=np.int64)
+    return ((idx << 32) | sig.astype(np.int64)).tolist()
+
+
+def fingerprint(text: str) -> list[int]:
+    """Band keys of a text: what the archive stores and what trace looks up."""
+    return band_keys(minhash(shingles(text)))
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def containment(query: set[int], source: set[int]) -> float:
+    """Share of the query's shingles found in the source: partial copies score high."""
+    return len(query & source) / len(query) if query else 0.0
