@@ -102,15 +102,28 @@ def _merge(ps: list[Passage]) -> list[Passage]:
     return out
 
 
-def substitutions(query: str, source: str, passages: list[Passage], max_len: int = 4):
-    """(spun, original) token phrases from `replace` blocks of spun/paraphrased passages."""
-    from .text import Doc as _Doc
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    query_start: int
+    query_end: int
+    source_start: int
+    source_end: int
+    spun: str       # as in the query, lowercased
+    original: str   # as in the source, lowercased
+
+
+def substitutions(query: str, source: str, passages: list[Passage], max_len: int = 4) -> list[Substitution]:
+    """Word phrases (up to max_len words a side) the copy replaced, from difflib `replace` blocks."""
+    out = []
     for p in passages:
         if p.kind == "verbatim":
             continue
-        qa = [t for t in _Doc(query[p.query_start:p.query_end]).tokens if t.is_word]
-        sa = [t for t in _Doc(source[p.source_start:p.source_end]).tokens if t.is_word]
+        qa = [t for t in Doc(query[p.query_start:p.query_end]).tokens if t.is_word]
+        sa = [t for t in Doc(source[p.source_start:p.source_end]).tokens if t.is_word]
         ql, sl = [t.lower for t in qa], [t.lower for t in sa]
         for op, i1, i2, j1, j2 in SequenceMatcher(None, ql, sl, autojunk=False).get_opcodes():
             if op == "replace" and i2 - i1 <= max_len and j2 - j1 <= max_len:
-                yield " ".join(ql[i1:i2]), " ".join(sl[j1:j2])
+                out.append(Substitution(p.query_start + qa[i1].start, p.query_start + qa[i2 - 1].end,
+                                        p.source_start + sa[j1].start, p.source_start + sa[j2 - 1].end,
+                                        " ".join(ql[i1:i2]), " ".join(sl[j1:j2])))
+    return out

@@ -1,2 +1,3 @@
 """Imports every command module so each registers its commands on the shared app."""
 from . import core  # noqa: F401
+from . import archive  # noqa: F401

@@ -1,0 +1,117 @@
+"""archive add/stats/embed, trace, report, learn: thin layers over unspin.archive, .trace,
+.report and .learn."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..errors import UnspinError
+from .app import app
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+archive_app = typer.Typer(help="Build and inspect the archive of your own articles.", no_args_is_help=True)
+app.add_typer(archive_app, name="archive")
+
+DbOpt = typer.Option(..., "--db", help="Archive file (SQLite).")
+
+
+@archive_app.command("add")
+def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl, .warc(.gz) files or directories."),
+                db: str = DbOpt):
+    """Ingest articles; a rerun skips what is done and resumes an interrupted file."""
+    from .. import archive
+    files = list(archive.expand(paths))
+    total = sum(os.path.getsize(f) for f in files)
+    with Progress(TextColumn("ingesting"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("ingest", total=total)
+        st = archive.add(db, files, progress=lambda nbytes, _path: bar.advance(task, nbytes),
+                         warn=lambda msg: err.print(f"unspin: warning: {msg}", markup=False))
+    out.print(f"added {st.added} documents · {st.duplicates} exact duplicates · "
+              f"{st.conflicts} id conflicts · {st.skipped_files} files already done")
+
+
+@archive_app.command("stats")
+def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """Documents, files, vectors, caught copies and size of the archive."""
+    from .. import archive
+    s = archive.stats(db)
+    if as_json:
+        out.print_json(json.dumps(s))
+        return
+    for k, v in s.items():
+        out.print(f"{k.replace('_', ' ')}: {v:,}")
+
+
+@archive_app.command("embed")
+def archive_embed(db: str = DbOpt):
+    """Add sentence-embedding vectors (for paraphrased copies); slow, resumable."""
+    from .. import archive, embed
+    with archive.Archive(db) as a:
+        todo = len(a) - a.stats()["vectors"]
+        with Progress(TextColumn("embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeRemainingColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("embed", total=todo)
+            n = embed.embed_archive(a, progress=lambda k: bar.advance(task, k))
+    out.print(f"embedded {n} documents")
+
+
+@app.command("trace")
+def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .pdf) or - for standard input."),
+              db: str = DbOpt,
+              as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+              top: int = typer.Option(5, "--top", min=1, max=100, help="How many sources to list.")):
+    """Find which archived article a spun, paraphrased or partial copy came from."""
+    from ..text import read_input
+    from ..trace import trace
+    text = read_input(file)
+    ms = trace(text, db, top=top)
+    if as_json:
+        sys.stdout.write(json.dumps({"matches": [m.to_json() for m in ms]}, ensure_ascii=False) + "\n")
+        return
+    if not ms:
+        out.print("no source found in the archive")
+        return
+    for i, m in enumerate(ms, 1):
+        colour = "bold red" if m.relation == "copy" else "yellow"
+        out.print(f"{i}. [{colour}]{m.relation}[/] coverage {m.coverage:.0%} score {m.score:.2f}  "
+                  f"{m.id}  {m.title or ''}".rstrip(), markup=True)
+        kinds = {}
+        for p in m.passages:
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        if kinds:
+            out.print("   passages: " + ", ".join(f"{v} {k}" for k, v in kinds.items()))
+
+
+@app.command("report")
+def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .pdf) or - for standard input."),
+               db: str = DbOpt,
+               output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
+               no_lm: bool = typer.Option(False, "--no-lm", help="Restore without the language model (fast).")):
+    """Write a self-contained HTML report: suspect and source side by side, with the evidence."""
+    from ..report import report
+    from ..text import read_input
+    html = report(read_input(file), db, use_lm=not no_lm)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(html, encoding="utf-8")
+    except OSError as e:
+        raise UnspinError(f"cannot write {output}: {e.strerror}") from None
+    out.print(f"report: {output}")
+
+
+@app.command("learn")
+def learn_cmd(db: str = DbOpt):
+    """Learn the spinner's substitutions from every copy trace has confirmed."""
+    from ..learn import learn
+    r = learn(db)
+    out.print(f"learned {r.pairs} substitutions ({r.distinct} distinct) from {r.copies} caught copies")
