@@ -17,6 +17,7 @@ from . import fingerprint as fp
 from .errors import UnspinError
 
 BATCH = 500
+MIN_WORDS = 10
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".warc", ".warc.gz")
 
 _SCHEMA = """
@@ -153,6 +154,14 @@ class Archive:
         self.con.executemany("INSERT OR IGNORE INTO lsh(key, doc) VALUES (?,?)", [(k, n) for k in keys])
         stats.added += 1
 
+    def accept(self, rec: Record, stats: IngestStats) -> bool:
+        """Too little text can be neither fingerprinted nor traced: say so instead."""
+        if len(rec.text.split()) < MIN_WORDS:
+            stats.warnings.append(f"{rec.source}: only {len(rec.text.split())} words of text "
+                                  f"(fewer than {MIN_WORDS}); skipped")
+            return False
+        return True
+
     def add(self, paths: list[str], progress: Callable[[int, str], None] | None = None,
             warn: Callable[[str], None] | None = None) -> IngestStats:
         """Ingest files and directories; resumable, each batch one transaction."""
@@ -180,7 +189,7 @@ class Archive:
                     count = i + 1
                     if i < resume:
                         continue
-                    if item is not None:
+                    if item is not None and self.accept(item, stats):
                         self.insert(item, stats)
                     seen += 1
                     if kill_after and seen >= kill_after:
@@ -329,6 +338,8 @@ def _warc(path: str, warn):
                     continue
                 url = rec.rec_headers.get_header("WARC-Target-URI") or f"{path}#{n}"
                 html = rec.content_stream().read().decode("utf-8", "replace")
+                if getattr(rec.raw_stream, "limit", 0):  # record ends before its Content-Length
+                    raise EOFError("record cut short")
                 n += 1
                 text = trafilatura.extract(html, include_comments=False, include_tables=False)
                 if not text or not text.strip():
@@ -338,6 +349,15 @@ def _warc(path: str, warn):
                 meta = trafilatura.extract_metadata(html)
                 yield Record(id=url, source=url, text=text, title=getattr(meta, "title", None),
                              date=getattr(meta, "date", None)), f.tell()
+            if path.lower().endswith(".gz"):
+                _check_gzip(path)  # warcio drops a cut-off last gzip member silently
         except Exception as e:  # warcio raises several types on truncated/damaged input
             warn(f"{path}: WARC is truncated or damaged after {n} records "
-                 f"({type(e).__name__}); kept what was read")
+                 f"({type(e).__name__}); kept the complete ones")
+
+
+def _check_gzip(path: str) -> None:
+    import gzip
+    with gzip.open(path, "rb") as g:
+        while g.read(1 << 20):
+            pass

@@ -1,0 +1,206 @@
+"""Archive ingest: every input kind, duplicates, bad input and a killed run."""
+import gzip
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli
+from unspin import archive
+from unspin.errors import UnspinError
+
+ARTICLE = ("The council of Springfield voted on Tuesday to close the old bridge over the river. "
+           "Mayor Linda Harris said the repairs would cost 4.2 million dollars and take two years. ")
+
+
+def art(i: int) -> str:
+    return f"Report {i}. " + ARTICLE * 3 + f"The figure for district {i} was {i * 7} in total."
+
+
+def html_page(body: str) -> str:
+    return (f"<!doctype html><html><head><title>T</title></head><body><article><h1>Headline</h1>"
+            f"<p>{body}</p><p>{body}</p></article></body></html>")
+
+
+def write_jsonl(path, n, start=0, bad_lines=()):
+    with open(path, "w") as f:
+        for i in range(start, start + n):
+            f.write(json.dumps({"id": f"d{i}", "url": f"https://x.test/{i}", "title": f"T{i}",
+                                "date": "2024-01-01", "text": art(i)}) + "\n")
+            if i in bad_lines:
+                f.write("{not json\n")
+
+
+def write_warc(path, pages, gz=True):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=gz)
+    for url, body in pages:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body.encode()),
+                                            http_headers=headers))
+    data = buf.getvalue()
+    with open(path, "wb") as f:
+        f.write(data)
+    return data
+
+
+def ids(db):
+    with archive.Archive(db) as a:
+        return sorted(r[0] for r in a.con.execute("SELECT id FROM docs"))
+
+
+def integrity(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_every_input_kind_and_ids(tmp_path):
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text(art(1))
+    (d / "sub" / "b.html").write_text(html_page(art(2)))
+    (d / "ignored.bin").write_bytes(b"\x00\x01")
+    write_jsonl(d / "c.jsonl", 2, start=10)
+    with open(d / "c.jsonl", "a") as f:
+        f.write(json.dumps({"url": "https://only.url/x", "text": art(20)}) + "\n")
+    write_warc(d / "w.warc.gz", [("https://w.test/1", html_page(art(30)))])
+    db = str(tmp_path / "a.db")
+    st = archive.add(db, [str(d)])
+    assert st.added == 6
+    got = ids(db)
+    assert {"d10", "d11", "https://only.url/x", "https://w.test/1"} <= set(got)
+    assert os.path.join(str(d), "a.txt") in got and os.path.join(str(d), "sub", "b.html") in got
+    with archive.Archive(db) as a:
+        doc = a.get_id("d10")
+        assert doc.text == art(10) and doc.title == "T10" and doc.source == "https://x.test/10"
+        assert a.stats()["documents"] == 6
+
+
+def test_exact_duplicates_stored_once_and_rerun_skips(tmp_path):
+    (tmp_path / "a.txt").write_text(art(1))
+    (tmp_path / "b.txt").write_text(art(1) + "\n")  # same text up to whitespace
+    db = str(tmp_path / "a.db")
+    st = archive.add(db, [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert (st.added, st.duplicates) == (1, 1)
+    st = archive.add(db, [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert (st.added, st.skipped_files) == (0, 2)
+    assert len(ids(db)) == 1
+
+
+def test_duplicate_id_with_other_text_keeps_first(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": "x", "text": art(1)}) + "\n" + json.dumps({"id": "x", "text": art(2)}) + "\n")
+    db = str(tmp_path / "a.db")
+    warnings = []
+    st = archive.add(db, [str(p)], warn=warnings.append)
+    assert st.added == 1 and st.conflicts == 1
+    assert any("'x'" in w and "different text" in w for w in warnings)
+    with archive.Archive(db) as a:
+        assert a.get_id("x").text == art(1)
+
+
+def test_malformed_jsonl_lines_are_skipped_with_line_numbers(tmp_path):
+    p = tmp_path / "a.jsonl"
+    write_jsonl(p, 5, bad_lines={1, 3})
+    with open(p, "a") as f:
+        f.write(json.dumps({"id": "notext"}) + "\n")
+        f.write("[1, 2]\n")
+    warnings = []
+    st = archive.add(str(tmp_path / "a.db"), [str(p)], warn=warnings.append)
+    assert st.added == 5
+    assert sum("not valid JSON" in w for w in warnings) == 2
+    assert sum("no \"text\"" in w for w in warnings) == 2
+    assert all(str(p) + ":" in w for w in warnings)
+
+
+def test_truncated_warc_keeps_complete_records(tmp_path):
+    pages = [(f"https://w.test/{i}", html_page(art(i))) for i in range(4)]
+    data = write_warc(tmp_path / "full.warc.gz", pages)
+    (tmp_path / "cut.warc.gz").write_bytes(data[: len(data) * 3 // 4])
+    warnings = []
+    st = archive.add(str(tmp_path / "a.db"), [str(tmp_path / "cut.warc.gz")], warn=warnings.append)
+    assert 1 <= st.added < 4
+    assert any("truncated or damaged" in w for w in warnings)
+    assert integrity(str(tmp_path / "a.db")) == "ok"
+
+
+def test_html_without_text_is_skipped(tmp_path):
+    (tmp_path / "empty.html").write_text("<!doctype html><html><head><script>var a = 1;</script></head>"
+                                         "<body><div></div></body></html>")
+    (tmp_path / "menu.html").write_text("<!doctype html><html><body><nav>menu</nav></body></html>")
+    (tmp_path / "ok.txt").write_text(art(1))
+    warnings = []
+    st = archive.add(str(tmp_path / "a.db"), [str(tmp_path)], warn=warnings.append)
+    assert st.added == 1
+    assert any("empty.html" in w and "no article text" in w for w in warnings)
+    assert any("menu.html" in w and "words of text" in w for w in warnings)
+
+
+def test_truncated_plain_warc(tmp_path):
+    pages = [(f"https://w.test/{i}", html_page(art(i))) for i in range(4)]
+    data = write_warc(tmp_path / "full.warc", pages, gz=False)
+    (tmp_path / "cut.warc").write_bytes(data[:-10])
+    warnings = []
+    st = archive.add(str(tmp_path / "a.db"), [str(tmp_path / "cut.warc")], warn=warnings.append)
+    assert st.added == 3 and any("truncated or damaged after 3 records" in w for w in warnings)
+
+
+def test_missing_path_and_bad_db(tmp_path):
+    with pytest.raises(UnspinError, match="no such file"):
+        archive.add(str(tmp_path / "a.db"), [str(tmp_path / "nope.jsonl")])
+    (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UnspinError, match="not an unspin archive"):
+        archive.stats(str(tmp_path / "junk.db"))
+    with pytest.raises(UnspinError, match="no such archive"):
+        archive.stats(str(tmp_path / "none.db"))
+
+
+def test_kill_and_resume(tmp_path):
+    src = tmp_path / "big.jsonl"
+    n = 2 * archive.BATCH + 300
+    write_jsonl(src, n)
+    db = str(tmp_path / "a.db")
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from unspin import archive; archive.add({db!r}, [{str(src)!r}])"
+    env = {**os.environ, "UNSPIN_FAULT_KILL_AFTER": str(archive.BATCH + 123)}
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
+    assert p.returncode == -9  # killed mid-batch
+    assert integrity(db) == "ok"
+    first = ids(db)
+    assert len(first) == archive.BATCH  # the committed batch survived, the open one is gone
+    with archive.Archive(db) as a:
+        assert a.stats()["files_in_progress"] == 1
+    st = archive.add(db, [str(src)])
+    assert st.added == n - archive.BATCH and st.duplicates == 0  # resumed, not re-read
+    got = ids(db)
+    assert len(got) == len(set(got)) == n
+    assert integrity(db) == "ok"
+    with archive.Archive(db) as a:
+        lsh_docs = a.con.execute("SELECT count(DISTINCT doc) FROM lsh").fetchone()[0]
+        assert lsh_docs == n and a.stats()["files_in_progress"] == 0
+
+
+def test_cli_add_and_stats(tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", 3, bad_lines={0})
+    p = run_cli("archive", "add", "--db", tmp_path / "a.db", tmp_path / "a.jsonl")
+    assert p.returncode == 0, p.stderr_text
+    assert "added 3 documents" in p.stdout_text
+    assert "warning" in p.stderr_text and "not valid JSON" in p.stderr_text and "Traceback" not in p.stderr_text
+    p = run_cli("archive", "stats", "--db", tmp_path / "a.db", "--json")
+    assert json.loads(p.stdout_text)["documents"] == 3
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    for args in (["archive", "add", "--db", tmp_path / "a.db", tmp_path / "nope.txt"],
+                 ["archive", "stats", "--db", tmp_path / "none.db"]):
+        p = run_cli(*args)
+        lines = [l for l in p.stderr_text.splitlines() if l.strip()]
+        assert p.returncode != 0 and len(lines) == 1 and "Traceback" not in p.stderr_text, p.stderr_text
