@@ -168,7 +168,7 @@ def private_spinner(seed=99) -> dict[str, str]:
     rng = random.Random(seed)
     words = sorted(SYN_OF)
     odd = ["bigly", "smallish", "newish", "folk", "biz", "grub", "kin", "gizmo", "outfit", "doodad"]
-    return {w: rng.choice(odd) + w[:3] for w in words}
+    return {w: rng.choice(odd) + w for w in words}  # one-to-one, unknown to any thesaurus
 
 
 _SENT = re.compile(r"(?<=[.!?\u201d])\s+(?=[A-Z\u201c])")
@@ -177,8 +177,13 @@ _SENT = re.compile(r"(?<=[.!?\u201d])\s+(?=[A-Z\u201c])")
 def paraphrase(text: str, rng) -> str:
     sents = [s for s in _SENT.split(text.replace("\n\n", " ")) if s]
     out = []
+    adjs = {w for g in ADJS + ADVS for w in g}
     for s in sents:
-        s = spin(s, 0.35, rng)
+        s = spin(s, 0.4, rng)
+        # rewording beyond synonyms: drop modifiers, change determiners
+        s = _WORD.sub(lambda m: "" if m.group() in adjs and rng.random() < 0.3 else
+                      rng.choice(["a", "this", "that"]) if m.group() == "the" and rng.random() < 0.25
+                      else m.group(), s).replace("  ", " ")
         m = re.search(r" (in|at|on|after|before|during|near) ([^,.]+)\.$", s)
         if m and rng.random() < 0.4 and not s.startswith("\u201c"):  # front the trailing phrase
             s = f"{m.group(1).capitalize()} {m.group(2)}, {s[0].lower()}{s[1:m.start()]}."

@@ -1,0 +1,52 @@
+"""Learn: substitutions of an unknown spinner come out of caught copies and restore new ones."""
+import json
+import random
+import sys
+
+from conftest import ROOT, run_cli
+from unspin import archive, learn, trace
+
+sys.path.insert(0, str(ROOT / "bench"))
+import trace_bench as tb  # noqa: E402
+
+
+def test_learn_from_caught_copies(tmp_path):
+    gen = tb.Generator(seed=4, pool=2000)
+    clusters = [gen.event() for _ in range(4)]
+    tb.write_corpus(tmp_path / "c.jsonl", gen, 0, 120, clusters)
+    db = str(tmp_path / "a.db")
+    archive.add(db, [str(tmp_path / "c.jsonl")])
+    texts = [json.loads(l)["text"] for l in open(tmp_path / "c.jsonl")]
+    table = tb.private_spinner()
+    rng = random.Random(0)
+    for t in texts[:10]:
+        ms = trace.trace(tb.spin(t, 0.6, rng, table=table), db, use_vectors=False)
+        assert ms[0].relation == "copy"
+    assert archive.stats(db)["caught_copies"] == 10
+
+    r = learn.learn(db)
+    assert r.copies == 10 and r.distinct > 10
+    learned = learn.load_table(db)
+    hits = [w for w, odd in table.items() if odd in learned]
+    assert len(hits) > 10
+    assert all(max(learned[table[w]], key=learned[table[w]].get) == w for w in hits)
+    assert learn.learn(db).pairs == r.pairs  # relearning does not double-count
+
+    # a new copy by the same spinner: table restoration brings back most of the original words
+    src = texts[50]
+    spun = tb.spin(src, 0.6, rng, table=table)
+    restored = learn.apply_table(spun, learned)
+    before = sum(a == b for a, b in zip(spun.split(), src.split()))
+    after = sum(a == b for a, b in zip(restored.split(), src.split()))
+    assert after > before
+
+    p = run_cli("learn", "--db", db)
+    assert p.returncode == 0 and "caught copies" in p.stdout_text
+
+
+def test_load_table_of_empty_archive(tmp_path):
+    db = str(tmp_path / "a.db")
+    (tmp_path / "a.txt").write_text("Nothing much happened in the town of Springfield today, officials said.")
+    archive.add(db, [str(tmp_path / "a.txt")])
+    assert learn.load_table(db) == {}
+    assert learn.learn(db).copies == 0

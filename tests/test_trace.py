@@ -1,0 +1,95 @@
+"""Trace: spun, paraphrased and partial copies come back as copies of their source; articles on
+the same story by other writers come back as related."""
+import json
+import random
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli
+from unspin import archive, trace
+
+sys.path.insert(0, str(ROOT / "bench"))
+import trace_bench as tb  # noqa: E402  (the benchmark's article generator)
+
+KINDS = {"verbatim", "spun", "paraphrase"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    d = tmp_path_factory.mktemp("trace")
+    gen = tb.Generator(seed=3, pool=2000)
+    clusters = [gen.event() for _ in range(12)]
+    tb.write_corpus(d / "c.jsonl", gen, 0, 400, clusters)
+    db = str(d / "a.db")
+    archive.add(db, [str(d / "c.jsonl")])
+    texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(d / "c.jsonl")}
+    return {"db": db, "texts": texts, "gen": gen, "clusters": clusters, "dir": d}
+
+
+def check_passages(m, query, source):
+    assert m.passages
+    for p in m.passages:
+        assert p.kind in KINDS
+        assert 0 <= p.query_start < p.query_end <= len(query)
+        assert 0 <= p.source_start < p.source_end <= len(source)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.5])
+def test_word_spun_copy_is_found(corpus, rate):
+    rng = random.Random(rate)
+    for doc_id in ("doc3", "doc42", "doc300"):
+        src = corpus["texts"][doc_id]
+        q = tb.spin(src, rate, rng)
+        ms = trace.trace(q, corpus["db"], record=False, use_vectors=False)
+        assert ms[0].id == doc_id and ms[0].relation == "copy"
+        assert ms[0].coverage > 0.8
+        check_passages(ms[0], q, src)
+        assert {p.kind for p in ms[0].passages} & {"spun", "verbatim"}
+
+
+def test_paraphrase_and_partial_copies(corpus):
+    rng = random.Random(1)
+    src = corpus["texts"]["doc17"]
+    for q in (tb.paraphrase(src, rng), tb.partial(src, rng)):
+        ms = trace.trace(q, corpus["db"], record=False, use_vectors=False)
+        assert ms[0].id == "doc17" and ms[0].relation == "copy"
+        check_passages(ms[0], q, src)
+
+
+def test_same_story_other_writer_is_related_not_copy(corpus):
+    gen = corpus["gen"]
+    for c in range(3):
+        gen.rng.seed(1000 + c)
+        _, q = gen.article(corpus["clusters"][c], quote_p=1.0)
+        ms = trace.trace(q, corpus["db"], record=False, use_vectors=False)
+        assert ms, "articles on the same event should come back"
+        assert all(m.relation == "related" for m in ms)
+        assert int(ms[0].id[3:]) // tb.PER_CLUSTER == c  # the same event
+
+
+def test_unrelated_text_finds_nothing_as_copy(corpus):
+    q = ("Quantum gardeners in orbit prefer turnips. " * 8).strip()
+    assert not any(m.relation == "copy" for m in trace.trace(q, corpus["db"], record=False, use_vectors=False))
+
+
+def test_cli_json_schema(corpus):
+    q = corpus["dir"] / "q.txt"
+    q.write_text(tb.spin(corpus["texts"]["doc5"], 0.3, random.Random(2)))
+    p = run_cli("trace", q, "--db", corpus["db"], "--json", "--top", "2")
+    assert p.returncode == 0, p.stderr_text
+    out = json.loads(p.stdout_text)
+    assert 1 <= len(out["matches"]) <= 2
+    m = out["matches"][0]
+    assert set(m) == {"id", "source", "title", "relation", "coverage", "score", "passages"}
+    assert m["id"] == "doc5" and m["relation"] == "copy" and m["source"] == "https://news.example/5"
+    assert set(m["passages"][0]) == {"query_start", "query_end", "source_start", "source_end", "kind"}
+    scores = [x["score"] for x in out["matches"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_cli_trace_stdin_and_missing_db(corpus, tmp_path):
+    p = run_cli("trace", "-", "--db", corpus["db"], stdin=corpus["texts"]["doc9"].encode())
+    assert p.returncode == 0 and "copy" in p.stdout_text and "doc9" in p.stdout_text
+    p = run_cli("trace", "-", "--db", tmp_path / "none.db", stdin=b"Some text here to trace.")
+    assert p.returncode != 0 and "no such archive" in p.stderr_text and "Traceback" not in p.stderr_text
