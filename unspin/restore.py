@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .sites import Cand, Site, find_sites
+from .sites import TABLE_SOURCES, Cand, Site, find_sites
 from .text import Doc, Edit, apply_edits, match_case
 
 # Decision thresholds in nats of log-probability gain over the spun wording. A thesaurus
@@ -18,9 +18,11 @@ from .text import Doc, Edit, apply_edits, match_case
 THRESHOLD = {"habit": 0.5, "learned": 0.0}
 DEFAULT_THRESHOLD = 2.0
 NGRAM_THRESHOLD = 3.0       # the same decision without the neural model (baseline)
-SCREEN = -1.0               # sites whose best 3-gram gain is below this never reach the LM
-CONTEXT_WORDS = 16          # words of left context the LM sees
-LOOKAHEAD_WORDS = 4         # words after the site whose probability the change affects
+SCREEN = 0.5                # sites whose best 3-gram gain is below this never reach the LM
+CONTEXT_WORDS = 10          # words of left context the LM sees
+LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
+LENGTH_PENALTY = 2.0        # nats per word added or dropped by a thesaurus candidate
+PRIOR_WEIGHT = 0.7          # weight of log(1 / synonyms of the candidate): the spinner's odds
 NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded again
 
 
@@ -69,6 +71,7 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
             lexicon = Lexicon(sources=tuple(sources or SOURCES), learned=learned)
     doc = Doc(text)
     sites = find_sites(doc, lexicon, lms.ngram())
+    _add_priors(sites, lexicon)
     if use_lm:
         chosen = _decode_neural(doc, sites, lms.neural(), progress)
     else:
@@ -80,6 +83,24 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
             edits.append(Edit(ch.site.start, ch.site.end, ch.site.text, to,
                               confidence(ch.gain, ch.cand.source)))
     return Restoration(text, apply_edits(text, edits), edits)
+
+
+def _add_priors(sites: list[Site], lexicon) -> None:
+    """How likely a spinner was to turn each candidate into the text it shows.
+
+    A spinner picks among an original's synonyms, so an original with hundreds of them
+    ("get", "take") explains any one spun word poorly; a word-count change is rarer still.
+    Sequence log-probs also favour short options, which this offsets."""
+    fanout: dict[str, int] = {}
+    for s in sites:
+        for c in s.cands:
+            if c.source in TABLE_SOURCES:
+                c.prior = 0.0
+                continue
+            if c.text not in fanout:
+                fanout[c.text] = len(lexicon.synonyms(c.text))
+            c.prior = (-PRIOR_WEIGHT * math.log(max(fanout[c.text], 1) / 20.0)
+                       - LENGTH_PENALTY * abs(len(c.text.split()) - s.n))
 
 
 def _pick(options: list[_Choice]) -> list[_Choice]:
@@ -98,8 +119,8 @@ def _pick(options: list[_Choice]) -> list[_Choice]:
 
 
 def _decode_ngram(sites: list[Site]) -> list[_Choice]:
-    opts = [_Choice(s, s.best, s.best.ngram_gain - NGRAM_THRESHOLD + threshold(s.best.source))
-            for s in sites if s.best is not None]
+    opts = [_Choice(s, c, c.ngram_gain + c.prior - NGRAM_THRESHOLD + threshold(c.source))
+            for s in sites for c in s.cands]
     return _pick(opts)
 
 
@@ -171,7 +192,7 @@ def _score(doc: Doc, sites: list[Site], model, context: dict, progress) -> list[
         if o > 0:
             cand = sites[k].cands[o - 1]
             cand.lm_gain = lp - base[k]
-            out[k].append((cand, cand.lm_gain))
+            out[k].append((cand, cand.lm_gain + cand.prior))
     return out
 
 

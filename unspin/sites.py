@@ -14,6 +14,19 @@ _GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
 _VOWEL_SOUND_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ewe", "ure", "uti")
 _SILENT_H = ("hour", "honest", "honor", "honour", "heir")
 ARTICLES = {"a", "an"}
+# Function words: spinners leave them alone, and as suspects they only cost LM time.
+FUNCTION_WORDS = frozenset("""a an the and or but nor so yet if then than that this these those there here
+of to in on at by for with from into onto upon over under about above below between among through during
+before after since until while as like per via off out up down near against without within across along
+i me my mine we us our ours you your yours he him his she her hers it its they them their theirs who whom
+whose which what when where why how all any both each either neither every no not none some such own same
+other another more most much many few less least very too also just only even still again ever never
+is am are was were be been being have has had do does did done will would shall should can could may
+might must ought let lets get got s t don't can't won't isn't aren't wasn't weren't it's that's
+one two three four five six seven eight nine ten first second third last next""".split())
+
+
+TABLE_SOURCES = ("habit", "learned")  # substitutions a spinner is known to make
 
 
 @dataclass
@@ -22,6 +35,7 @@ class Cand:
     source: str
     ngram_gain: float = 0.0   # 3-gram log-prob of the window with it minus with the spun words
     lm_gain: float | None = None  # same with the neural model, filled in by restore
+    prior: float = 0.0        # log-odds that a spinner turns this original into the text
 
 
 @dataclass
@@ -35,7 +49,7 @@ class Site:
 
     @property
     def best(self) -> Cand | None:
-        return max(self.cands, key=lambda c: c.ngram_gain, default=None)
+        return max(self.cands, key=lambda c: c.ngram_gain + (c.source in TABLE_SOURCES), default=None)
 
 
 def starts_with_vowel_sound(word: str) -> bool:
@@ -91,9 +105,12 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4) -> list[Site]:
                 if not lex.is_key(phrase):
                     continue
                 cands = [Cand(c.text, c.source) for c in lex.originals(phrase)]
+                if all(w in FUNCTION_WORDS for w in lower[i:j]):
+                    cands = [c for c in cands if c.source in TABLE_SOURCES]
                 if not cands:
                     continue
-                site = Site(i, n, words[i].start, words[j - 1].end, doc.text[words[i].start:words[j - 1].end])
+                site = Site(i, n, words[i].start, words[j - 1].end,
+                            doc.text[words[i].start:words[j - 1].end], cands)
                 _screen(site, sent, i - lo, ng, words, i, keep)
                 if site.cands:
                     sites.append(site)
@@ -112,5 +129,6 @@ def _screen(site: Site, sent: list[str], k: int, ng, words: list[Token], i: int,
         if prev in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
             c.ngram_gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))
-    site.cands.sort(key=lambda c: -c.ngram_gain)
-    del site.cands[keep:]
+    # Known spinner habits always stay; thesaurus guesses compete for the remaining places.
+    site.cands.sort(key=lambda c: (c.source not in TABLE_SOURCES, -c.ngram_gain))
+    del site.cands[max(keep, sum(c.source in TABLE_SOURCES for c in site.cands)):]
