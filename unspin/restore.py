@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .errors import UnspinError
 from .sites import TABLE_SOURCES, Cand, Site, find_sites
 from .text import Doc, Edit, apply_edits, match_case
 
@@ -23,6 +24,7 @@ CONTEXT_WORDS = 10          # words of left context the LM sees
 LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
 LENGTH_PENALTY = 2.0        # nats per word added or dropped by a thesaurus candidate
 PRIOR_WEIGHT = 0.7          # weight of log(1 / synonyms of the candidate): the spinner's odds
+MAX_WORDS = 50_000          # about 25 minutes of LM time on two cores
 NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded again
 
 
@@ -70,6 +72,9 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
         else:
             lexicon = Lexicon(sources=tuple(sources or SOURCES), learned=learned)
     doc = Doc(text)
+    if len(doc.words) > MAX_WORDS:
+        raise UnspinError(f"text has {len(doc.words):,} words; restore takes up to {MAX_WORDS:,} "
+                          "per document (split it into articles)")
     sites = find_sites(doc, lexicon, lms.ngram())
     _add_priors(sites, lexicon)
     if use_lm:

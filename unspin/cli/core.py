@@ -40,6 +40,11 @@ def _learned(db: Optional[Path]):
     return load_table(str(db))
 
 
+def _json(obj) -> None:
+    # Plain json.dumps: a terminal renderer could wrap long strings and break the document.
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+
 def _write(path: Path, content: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +63,7 @@ def detect(file: str = FileArg,
     with progress_bar("scoring"):
         d = run(text, deep=deep)
     if as_json:
-        out.print_json(json.dumps(d.to_json()), highlight=False)
+        _json(d.to_json())
         return
     colour = {"spun": "bold red", "clean": "bold green"}.get(d.verdict, "bold yellow")
     out.print(f"[{colour}]{d.verdict}[/] spun probability {d.spun_probability:.2f} · "
@@ -85,7 +90,7 @@ def restore(file: str = FileArg,
         from ..view import restoration_page
         _write(html, restoration_page("Restored text", text, r.edits))
     if as_json:
-        out.print_json(json.dumps(r.to_json()), highlight=False)
+        _json(r.to_json())
     elif show:
         from ..view import terminal
         out.print(terminal(text, r.edits))
@@ -107,7 +112,7 @@ def spin(file: str = FileArg,
     text = load_document(file)
     res = run(text, style=style, rate=rate, seed=seed)
     if as_json:
-        out.print_json(json.dumps(res.to_json()), highlight=False)
+        _json(res.to_json())
     else:
         sys.stdout.write(res.text if res.text.endswith("\n") else res.text + "\n")
 

@@ -1,0 +1,86 @@
+"""detect and restore end to end (loads the language model once, ~10 s)."""
+import json
+
+import pytest
+
+import unspin
+from unspin.text import Doc, apply_edits
+from conftest import run_cli
+
+SPUN = ("The company said its profits would rise, in keeping with a statement on Tuesday.\n"
+        "Doctors warned that most cancers rates were climbing.\n\n"
+        "The minister  said the plan would take 12 months.")
+
+
+@pytest.fixture(scope="module")
+def restored():
+    return unspin.restore(SPUN)
+
+
+def test_restore_undoes_known_spinner_habits(restored):
+    got = {(e.from_.lower(), e.to.lower()) for e in restored.edits}
+    assert ("in keeping with", "according to") in got
+    assert ("most cancers", "cancer") in got
+
+
+def test_restore_edits_are_offsets_into_the_input(restored):
+    for e in restored.edits:
+        assert SPUN[e.start:e.end] == e.from_
+        assert 0.0 <= e.confidence <= 1.0
+    assert apply_edits(SPUN, restored.edits) == restored.text
+
+
+def test_restore_keeps_layout_outside_edits(restored):
+    # Line breaks, the blank line and the double space all survive.
+    assert restored.text.count("\n") == SPUN.count("\n")
+    assert "\n\n" in restored.text and "minister  said" in restored.text
+
+
+def test_restore_leaves_clean_text_nearly_alone(seed_text):
+    clean = " ".join(seed_text.split()[:300])
+    r = unspin.restore(clean)
+    words = len(Doc(clean).words)
+    assert len(r.edits) <= 0.02 * words, [(e.from_, e.to) for e in r.edits]
+
+
+def test_detect_separates_spun_from_clean(seed_text):
+    from unspin.spin import spin
+    clean = seed_text[:3000]
+    spun = spin(clean, style="thesaurus", rate=0.3, seed=3).text
+    d_spun, d_clean = unspin.detect(spun), unspin.detect(clean)
+    assert d_spun.spun_probability > d_clean.spun_probability
+    assert d_spun.verdict == "spun" and d_clean.verdict != "spun"
+    for f in d_spun.spans:
+        assert spun[f.start:f.end] == f.text
+
+
+def test_cli_json_contracts():
+    p = run_cli("detect", "-", "--json", stdin=SPUN.encode())
+    assert p.returncode == 0, p.stderr_text
+    d = json.loads(p.stdout_text)
+    assert 0.0 <= d["spun_probability"] <= 1.0 and d["verdict"] in ("spun", "clean", "uncertain")
+    for s in d["spans"]:
+        assert SPUN[s["start"]:s["end"]] == s["text"] and isinstance(s["confidence"], float)
+    p = run_cli("restore", "-", "--json", stdin=SPUN.encode())
+    assert p.returncode == 0, p.stderr_text
+    r = json.loads(p.stdout_text)
+    assert set(r) == {"text", "edits"}
+    for e in r["edits"]:
+        assert SPUN[e["start"]:e["end"]] == e["from"] and set(e) == {"start", "end", "from", "to", "confidence"}
+
+
+def test_cli_plain_restore_keeps_line_breaks():
+    p = run_cli("restore", "-", stdin=SPUN.encode())
+    assert p.returncode == 0, p.stderr_text
+    assert p.stdout_text.rstrip("\n").count("\n") == SPUN.count("\n")
+    assert "most cancers" not in p.stdout_text
+
+
+def test_one_enormous_line_gets_a_result(tmp_path):
+    line = ("the minister said the company expects profits to rise next year and officials agreed "
+            * 3000).strip()
+    f = tmp_path / "line.txt"
+    f.write_text(line)
+    p = run_cli("detect", f, "--json", timeout=240)
+    assert p.returncode == 0, p.stderr_text
+    assert json.loads(p.stdout_text)["verdict"] in ("spun", "clean", "uncertain")
