@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+
+from unspin import lexicon as L
+from unspin.lexicon import Candidate, Lexicon
+
+
+@pytest.fixture(scope="session")
+def lex():
+    return L.default_lexicon()
+
+
+def texts(cands):
+    return [c.text for c in cands]
+
+
+def test_inflection_carried_over(lex):
+    assert "asked" in texts(lex.originals("requested"))
+    assert "companies" in texts(lex.originals("corporations"))
+
+
+def test_phrase_habits_both_ways(lex):
+    assert "year" in texts(lex.originals("12 months"))
+    assert "cancer" in texts(lex.originals("most cancers"))
+    assert "according to" in texts(lex.originals("in keeping with"))
+    assert "deal with" in texts(lex.originals("take care of"))
+    assert "dealt with" in texts(lex.originals("took care of"))  # inflected phrase habit
+    assert lex.originals("12 months")[0] == Candidate("year", "habit")
+
+
+def test_results_clean(lex):
+    for phrase in ("requested", "big", "company", "in keeping with"):
+        got = texts(lex.originals(phrase))
+        assert got and phrase not in got
+        assert len(got) == len(set(got)) <= L.TOTAL_CAP
+
+
+def test_common_candidates_first(lex):
+    got = texts(lex.originals("corporations"))
+    assert got.index("companies") < 10
+
+
+def test_is_key(lex):
+    assert lex.is_key("requested") and lex.is_key("12 months")
+    for junk in ("xqzt", "the", "", "of the", "asdf ghjk"):
+        assert not lex.is_key(junk)
+        assert lex.originals(junk) == []
+
+
+def test_forward_round_trip(lex):
+    # Whatever the simulator can put in, the reverse look-up finds the word again.
+    # (Not always: a very common swap-in such as "has" has more originals than the cap.)
+    total = back = 0
+    for word, tag in (("asked", "VBD"), ("companies", "NNS"), ("expects", "VBZ")):
+        syns = lex.synonyms(word, sources=["wordnet", "mythes", "aiksaurus"], tag=tag)[:8]
+        assert syns and word not in syns
+        hits = sum(word in texts(lex.originals(s)) for s in syns)
+        assert hits >= 1
+        total, back = total + len(syns), back + hits
+    assert back >= 0.4 * total
+
+
+def test_forward_keeps_inflection(lex):
+    assert "asked" in lex.synonyms("requested", tag="VBD")
+    assert all(s.endswith("s") for s in lex.synonyms("corporations", ["aiksaurus"], tag="NNS")
+               if " " not in s)
+
+
+def test_learned_ranked_first():
+    lx = Lexicon(learned={"frobbed": {"pushed": 3}})
+    assert lx.originals("frobbed")[0] == Candidate("pushed", "learned")
+    assert lx.is_key("frobbed")
+
+
+def test_sources_restrict(lex):
+    only = Lexicon(sources=("aiksaurus",), habits=False)
+    assert only.sources == ("aiksaurus",)
+    assert {c.source for c in only.originals("requested")} <= {"aiksaurus"}
+    assert not only.originals("12 months")  # no habits table
+
+
+def test_degraded_when_thesaurus_missing(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(L.PATHS, "mythes", str(tmp_path / "missing.dat"))
+    monkeypatch.setattr(L, "_warned", set())
+    assert "mythes" not in L.available_sources()
+    lx = Lexicon(sources=("mythes", "aiksaurus"))
+    assert lx.sources == ("aiksaurus",)
+    assert "mythes" in capsys.readouterr().err
+    assert lx.originals("12 months")  # habits still work
+
+
+def test_damaged_thesaurus_does_not_crash(monkeypatch, tmp_path, capsys):
+    bad = tmp_path / "aik"
+    bad.mkdir()
+    (bad / "words.dat").write_bytes(b"\xff" * 7)
+    (bad / "meanings.dat").write_bytes(b"\x00")
+    monkeypatch.setenv("UNSPIN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(L.PATHS, "aiksaurus", str(bad))
+    monkeypatch.setattr(L, "_warned", set())
+    lx = Lexicon(sources=("aiksaurus",))
+    assert lx.sources == ()
+    assert "aiksaurus" in capsys.readouterr().err
+    assert "year" in texts(lx.originals("12 months"))
+
+
+def test_habits_table_has_provenance():
+    head = L.HABITS_PATH.read_text(encoding="utf-8").splitlines()[:5]
+    assert any("general knowledge" in line for line in head)
+    rows = L.read_habits()
+    assert len(rows) > 200 and all(o != s for o, s in rows)

@@ -1,0 +1,215 @@
+"""A spinner simulator with ground truth, for benchmarks, tests and demos.
+
+It swaps content words (and thesaurus/habit phrases) the way word-level article spinners do and
+records each swap as a RESTORATION edit over the spun text (from_ = spun wording, to = original).
+Each thesaurus style draws on one source only, so a restorer can be tested leave-one-source-out.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from .lexicon import Lexicon, default_lexicon
+from .text import Doc, Edit, apply_edits, match_case
+
+STYLES: dict[str, str] = {
+    "wordnet": "WordNet synonyms only, inflection and a/an fixed",
+    "mythes": "MyThes (OpenOffice thesaurus) synonyms only, inflection and a/an fixed",
+    "roget": "Aiksaurus (Roget-style) synonyms only, inflection and a/an fixed",
+    "thesaurus": "a mix of all three thesauri, inflection and a/an fixed",
+    "habits": "phrase habits from habits.tsv (all of them), topped up with thesaurus swaps",
+    "naive": "surface-form thesaurus swaps: no inflection fixing, a/an left as it was",
+}
+_STYLE_SOURCES = {"wordnet": ("wordnet",), "mythes": ("mythes",), "roget": ("aiksaurus",),
+                  "thesaurus": ("wordnet", "mythes", "aiksaurus"),
+                  "habits": ("wordnet", "mythes", "aiksaurus"),
+                  "naive": ("wordnet", "mythes", "aiksaurus")}
+
+# Closed-class words a spinner leaves alone.
+FUNCTION_WORDS = frozenset("""
+a an the this that these those my your his her its our their some any no every each either
+neither all both few many much more most other another such what which who whom whose whatever
+i me you he him she it we us they them myself yourself himself herself itself ourselves
+themselves one ones and or but nor so yet for if then than because although though while
+whereas unless until since as at by from in into of off on onto out over to toward towards up
+upon with within without about above across after against along among around before behind
+below beneath beside besides between beyond down during except inside near outside past per
+through throughout under underneath via be am is are was were been being have has had having
+do does did doing done will would shall should can could may might must ought not n't no yes
+there here where when why how very too also just only even still already again ever never
+now then once soon often always sometimes quite rather almost enough like well however thus
+therefore hence mr mrs ms dr st get got gets getting let lets said say says
+""".split())
+_DETERMINERS = frozenset("a an the this that these those my your his her its our their some any "
+                         "no every each another such what which whose".split())
+_TO_VERB = frozenset("to will would shall should can could may might must not n't do does did "
+                     "i you we they he she it who".split())
+_AUX_PERFECT = frozenset("has have had having been be being is are was were am 's 've 'd get got "
+                         "gets getting".split())
+
+
+@dataclass
+class SpinResult:
+    text: str
+    edits: list[Edit] = field(default_factory=list)
+    style: str = "thesaurus"
+    rate: float = 0.2
+    seed: int = 0
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "style": self.style, "rate": self.rate, "seed": self.seed,
+                "edits": [{"start": e.start, "end": e.end, "from": e.from_, "to": e.to}
+                          for e in self.edits]}
+
+
+def _an(word: str) -> str:
+    """The article for `word`, by its first sound (spelling heuristics)."""
+    w = word.lower()
+    if w.startswith(("hour", "honest", "honor", "honour", "heir")):
+        return "an"
+    if w.startswith(("uni", "use", "usu", "uti", "eu", "one", "once", "ubi", "ura", "uro")):
+        return "a"
+    return "an" if w[:1] in "aeiou" else "a"
+
+
+def _tag(doc: Doc, i: int, lower: str) -> tuple[str | None, str | None]:
+    """A rough (upos, Penn tag) for token i from lemminflect readings and the word before it."""
+    from lemminflect import getAllLemmas, getInflection
+    readings = {u: ls for u, ls in getAllLemmas(lower).items()
+                if u in ("NOUN", "VERB", "ADJ", "ADV")}
+    if not readings:
+        return None, None
+    prev = doc.tokens[i - 1].lower if i > 0 else ""
+    order = ["NOUN", "VERB", "ADJ", "ADV"]
+    if prev in _TO_VERB:
+        order = ["VERB", "ADV", "ADJ", "NOUN"]
+    elif prev in _DETERMINERS:
+        order = ["NOUN", "ADJ", "VERB", "ADV"]
+    elif lower.endswith("ed") or prev in _AUX_PERFECT:
+        order = ["VERB", "ADJ", "NOUN", "ADV"]
+    upos = next(u for u in order if u in readings)
+    lemma = readings[upos][0]
+    if lemma == lower:
+        return upos, {"NOUN": "NN", "VERB": "VB", "ADJ": "JJ", "ADV": "RB"}[upos]
+    tags = [t for t in {"NOUN": ("NNS",), "VERB": ("VBD", "VBN", "VBG", "VBZ"),
+                        "ADJ": ("JJR", "JJS"), "ADV": ("RBR", "RBS")}[upos]
+            if lower in getInflection(lemma, t)]
+    if "VBD" in tags and "VBN" in tags:
+        return upos, "VBN" if prev in _AUX_PERFECT else "VBD"
+    return upos, tags[0] if tags else None
+
+
+def _sentence_starts(doc: Doc) -> set[int]:
+    starts = set()
+    for s in doc.sentences:
+        for t in s.tokens:
+            if t.is_word:
+                starts.add(t.i)
+                break
+    return starts
+
+
+def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
+         lexicon: Lexicon | None = None) -> SpinResult:
+    """Spin `text`: about `rate` of the replaceable word tokens are swapped."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError("rate must be between 0 and 1")
+    lex = lexicon or default_lexicon()
+    rng = random.Random(seed)
+    doc = Doc(text)
+    toks = doc.tokens
+    starts = _sentence_starts(doc)
+    sources = tuple(s for s in _STYLE_SOURCES[style] if s in lex.sources)
+    naive = style == "naive"
+
+    def spinnable(i: int) -> bool:
+        t = toks[i]
+        if not t.is_word or t.lower in FUNCTION_WORDS or len(t.text) < 3:
+            return False
+        if t.text.isupper():
+            return False  # acronyms
+        # Capitalised mid-sentence: a name.
+        return t.text[0].islower() or (i in starts and t.text[1:].islower())
+
+    # Units: (first token, end token, options) with options already inflected; phrases first.
+    units: list[tuple[int, int, list[str]]] = []
+    habit_units: list[tuple[int, int, list[str]]] = []
+    i = 0
+    while i < len(toks):
+        if not spinnable(i) and not (style == "habits" and toks[i].is_word):
+            i += 1
+            continue
+        done = False
+        for n in range(lex.max_phrase_len, 0, -1):
+            j = i + n
+            if j > len(toks) or not all(toks[k].is_word for k in range(i, j)):
+                continue
+            # Words of a phrase must be separated by single spaces.
+            if any(text[toks[k].end:toks[k + 1].start] != " " for k in range(i, j - 1)):
+                continue
+            if any(toks[k].text[0].isupper() and k not in starts for k in range(i, j)):
+                continue  # a name inside
+            if n > 1 and not lex.is_entry(" ".join(toks[k].lower for k in range(i, j))):
+                continue
+            phrase = " ".join(toks[k].lower for k in range(i, j))
+            if style == "habits":
+                opts = lex.synonyms(phrase, sources=("habit",))
+                if opts and (n > 1 or spinnable(i)):
+                    habit_units.append((i, j, opts))
+                    i, done = j, True
+                    break
+            if n == 1 and not spinnable(i):
+                continue
+            if naive:
+                opts = lex.synonyms(phrase, sources=sources, inflect=False)
+            elif n == 1:
+                upos, tag = _tag(doc, i, phrase)
+                opts = lex.synonyms(phrase, sources=sources, tag=tag) if tag else []
+            else:
+                opts = lex.synonyms(phrase, sources=sources)
+            if opts:
+                units.append((i, j, opts))
+                i, done = j, True
+                break
+        if not done:
+            i += 1
+
+    target = round(rate * (len(units) + len(habit_units)))
+    chosen = list(habit_units) if style == "habits" else []
+    want = max(0, target - len(chosen))
+    chosen += rng.sample(units, min(want, len(units)))
+    chosen.sort()
+
+    swaps = []  # (start char, end char, new text)
+    for i, j, opts in chosen:
+        # Spinners pick among the common synonyms, but not always the first.
+        pick = rng.choice(opts[:8]) if style != "habits" or (i, j, opts) not in habit_units \
+            else rng.choice(opts)
+        s, e = toks[i].start, toks[j - 1].end
+        new = match_case(text[s:e], pick)
+        if new == text[s:e]:
+            continue
+        # Fix "a"/"an" in front (not in naive style, as cheap spinners don't).
+        prev = toks[i - 1] if i > 0 else None
+        if not naive and prev is not None and prev.lower in ("a", "an") \
+                and text[prev.end:s] == " " and _an(pick) != prev.lower:
+            s = prev.start
+            new = match_case(prev.text, _an(pick)) + " " + new
+        swaps.append((s, e, new))
+
+    out, edits, pos, shift = [], [], 0, 0
+    for s, e, new in swaps:
+        if s < pos:
+            continue  # an article fix would overlap the previous swap
+        out.append(text[pos:s])
+        ns = s + shift
+        edits.append(Edit(ns, ns + len(new), new, text[s:e]))
+        out.append(new)
+        shift += len(new) - (e - s)
+        pos = e
+    out.append(text[pos:])
+    spun = "".join(out)
+    assert apply_edits(spun, edits) == text
+    return SpinResult(spun, edits, style, rate, seed)
