@@ -9,8 +9,12 @@ from functools import lru_cache
 from importlib import resources
 
 DEFAULTS = {
-    # P(edit right) = sigmoid(a * gain + b), per candidate source
-    "restore": {"default": [0.8, -0.6], "habit": [0.8, 0.8], "learned": [0.8, 1.2]},
+    # P(candidate is the original) = sigmoid(w . restore.features + bias); with and without the LM
+    "edit": {"bias": -4.0, "weights": {"gain": 0.6, "prior": 0.5, "dlen": -1.5, "margin": 0.3,
+                                       "src_habit": 3.0, "src_learned": 4.0}},
+    "edit_ngram": {"bias": -5.0, "weights": {"gain": 0.5, "prior": 0.5, "dlen": -1.5,
+                                             "margin": 0.3, "src_habit": 3.0, "src_learned": 4.0}},
+    "decide_at": 0.5,
     # P(document spun) = sigmoid(w . features + bias), per path
     "detect": {
         "fast": {"bias": -4.0, "weights": {"strong_rate": 40.0, "habit_rate": 60.0,
@@ -32,9 +36,3 @@ def params() -> dict:
     merged = dict(DEFAULTS)
     merged.update(fitted)
     return merged
-
-
-def restore_params(source: str) -> tuple[float, float]:
-    table = params()["restore"]
-    a, b = table.get(source, table["default"])
-    return a, b

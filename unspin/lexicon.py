@@ -420,6 +420,7 @@ class Lexicon:
         self._habit_fwd = idx["habit_fwd"]
         self._learned = {" ".join(k.lower().split()): dict(v) for k, v in (learned or {}).items()}
         self._memo: dict[str, list[Candidate]] = {}
+        self._nb_memo: dict[str, frozenset[str]] = {}
 
     # -- reverse ------------------------------------------------------------------------
 
@@ -549,6 +550,29 @@ class Lexicon:
                     if text != word:
                         out[text] = max(z, out.get(text, 0.0))
         return sorted(out, key=lambda t: (-out[t], t))
+
+    # -- relatedness (filters the language model's own proposals by meaning) -------------
+
+    def neighbours(self, word: str) -> frozenset[str]:
+        """Every lemma that shares a synonym group with a reading of `word` (Roget groups
+        excluded: they are too broad to say two words mean alike)."""
+        word = " ".join(word.lower().split())
+        hit = self._nb_memo.get(word)
+        if hit is None:
+            out = set()
+            for lemma, _, _ in _analyses(word):
+                for gid in self._member.get(lemma, ()):
+                    si, _pos, words = self._groups[gid]
+                    if self.sources[si] != "aiksaurus":
+                        out.update(words)
+            hit = self._nb_memo[word] = frozenset(out)
+        return hit
+
+    def related(self, a: str, b: str) -> bool:
+        """Synonyms, or synonyms of a common synonym: the meaning filter for LM proposals."""
+        na, nb = self.neighbours(a), self.neighbours(b)
+        # One shared neighbour links too much ("expects" ~ "cart"); two rarely do by chance.
+        return b in na or a in nb or len(na & nb) >= 2
 
     def __repr__(self) -> str:
         return f"Lexicon(sources={self.sources}, habits={self.habits}, keys={len(self._keys)})"

@@ -113,6 +113,64 @@ class NeuralLM:
                 out[b] += v
         return out
 
+    def _word_vocab(self):
+        """Token ids that begin a new word (leading space, letters only), and their words."""
+        if not hasattr(self, "_wv"):
+            ids, words = [], []
+            for tok, i in self.tok.get_vocab().items():
+                if tok.startswith("\u0120") and tok[1:].isalpha() and tok[1:].islower() and len(tok) > 2:
+                    ids.append(i)
+                    words.append(tok[1:])
+            self._wv = (self.torch.tensor(ids), words)
+        return self._wv
+
+    def expected_words(self, texts: list[str], positions: list[list[int]], k: int = 40,
+                       batch_tokens: int = 2048) -> list[list[list[str]]]:
+        """For each text and each character position where a word starts, the k words the
+        model most expected there (first BPE piece, lower case), most likely first."""
+        torch = self.torch
+        vocab_ids, vocab_words = self._word_vocab()
+        results: list[list[list[str]]] = [[] for _ in texts]
+        encs = [self.tok(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts]
+        order = sorted(range(len(texts)), key=lambda j: len(encs[j].input_ids))
+        batch: list[int] = []
+        for n, j in enumerate(order + [None]):
+            width = 1 + len(encs[j].input_ids) if j is not None else 0
+            if batch and (j is None or (len(batch) + 1) * width > batch_tokens):
+                self._expected_batch(batch, encs, positions, k, vocab_ids, vocab_words, results)
+                batch = []
+            if j is not None:
+                batch.append(j)
+        return results
+
+    def _expected_batch(self, batch, encs, positions, k, vocab_ids, vocab_words, results):
+        torch = self.torch
+        width = max(1 + len(encs[j].input_ids) for j in batch)
+        ids = torch.zeros((len(batch), width), dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        rows, cols, slots = [], [], []
+        for r, j in enumerate(batch):
+            seq = [self.bos] + encs[j].input_ids
+            ids[r, :len(seq)] = torch.tensor(seq)
+            mask[r, :len(seq)] = 1
+            # token t (1-based after BOS) whose text starts the word; its space may lead it
+            starts = {}
+            for t, (a, b) in enumerate(encs[j].offset_mapping):
+                starts.setdefault(a, t)
+                starts.setdefault(a + 1, t)
+            for pos in positions[j]:
+                t = starts.get(pos)
+                rows.append(r)
+                cols.append(t if t is not None else 0)  # hidden at t (BOS-shifted) predicts token t
+                slots.append((j, t is not None))
+        with self._lock, torch.inference_mode():
+            hidden = self.model.model(input_ids=ids, attention_mask=mask).last_hidden_state
+            h = hidden[torch.tensor(rows), torch.tensor(cols)]
+            logits = self.model.lm_head(h).float()[:, vocab_ids]
+            top = logits.topk(k, dim=1).indices.tolist()
+        for (j, ok), idx in zip(slots, top):
+            results[j].append([vocab_words[i] for i in idx] if ok else [])
+
     def token_surprisals(self, text: str, max_tokens: int = 512) -> list[tuple[int, int, float]]:
         """(char_start, char_end, -log p) for each token of text (first max_tokens)."""
         torch = self.torch

@@ -27,6 +27,8 @@ one two three four five six seven eight nine ten first second third last next"""
 
 
 TABLE_SOURCES = ("habit", "learned")  # substitutions a spinner is known to make
+# Screening keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
+KEEP_PROPOSALS = 2
 
 
 @dataclass
@@ -82,8 +84,12 @@ def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:
     return ranges
 
 
-def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4) -> list[Site]:
-    """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain."""
+def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
+               extra: dict | None = None) -> list[Site]:
+    """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
+
+    extra: word index -> more candidates for that single word (the LM's proposals)."""
+    extra = extra or {}
     words = doc.words
     lower = [w.lower for w in words]
     ranges = sentence_word_ranges(doc)
@@ -102,9 +108,12 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4) -> list[Site]:
                               or is_name(words, j - 1, sent_starts)):
                     break
                 phrase = " ".join(lower[i:j])
-                if not lex.is_key(phrase):
+                more = extra.get(i, []) if n == 1 else []
+                if not more and not lex.is_key(phrase):
                     continue
                 cands = [Cand(c.text, c.source) for c in lex.originals(phrase)]
+                seen = {c.text for c in cands}
+                cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
                 if all(w in FUNCTION_WORDS for w in lower[i:j]):
                     cands = [c for c in cands if c.source in TABLE_SOURCES]
                 if not cands:
@@ -129,6 +138,9 @@ def _screen(site: Site, sent: list[str], k: int, ng, words: list[Token], i: int,
         if prev in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
             c.ngram_gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))
-    # Known spinner habits always stay; thesaurus guesses compete for the remaining places.
-    site.cands.sort(key=lambda c: (c.source not in TABLE_SOURCES, -c.ngram_gain))
-    del site.cands[max(keep, sum(c.source in TABLE_SOURCES for c in site.cands)):]
+    # Known spinner habits always stay; thesaurus guesses compete for the remaining places,
+    # and the LM's proposals (already filtered by meaning) for places of their own.
+    lm = sorted((c for c in site.cands if c.source == "lm"), key=lambda c: -c.ngram_gain)
+    rest = [c for c in site.cands if c.source != "lm"]
+    rest.sort(key=lambda c: (c.source not in TABLE_SOURCES, -c.ngram_gain))
+    site.cands = rest[:max(keep, sum(c.source in TABLE_SOURCES for c in rest))] + lm[:KEEP_PROPOSALS]
