@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .fingerprint import STOPWORDS, immutable_stream
+from .fingerprint import GAP, STOPWORDS
 from .text import Doc, Span
 
 MATCH = 0.5        # token similarity that makes a sentence pair a passage
@@ -45,10 +45,23 @@ class _Sent:
 
     def __init__(self, span: Span):
         self.span = span
-        self.toks = [t.lower for t in span.tokens if t.text[0].isalnum()]
+        toks = [t for t in span.tokens if t.text[0].isalnum()]
+        self.toks = [t.lower for t in toks]
         self.keys = {w for w in self.toks if w not in STOPWORDS}
-        self.imm = immutable_stream(span.text)
+        self.imm = _immutables(toks)
         self.chars = span.end - span.start
+
+
+def _immutables(toks) -> list[str]:
+    """fingerprint.immutable_stream over tokens already cut (the hot path of alignment)."""
+    out: list[str] = []
+    for i, t in enumerate(toks):
+        low = t.lower
+        if t.text[0].isdigit() or low in STOPWORDS or (i and t.text[0].isupper()):
+            out.append(low)
+        elif not out or out[-1] != GAP:
+            out.append(GAP)
+    return out
 
 
 def sentences(text: str) -> list[_Sent]:
@@ -70,8 +83,8 @@ def align(query: str | list, source: str | list, candidates: int = 3) -> Alignme
         best = None
         for j, _ in votes.most_common(candidates):
             s = ss[j]
-            r = SequenceMatcher(None, q.toks, s.toks, autojunk=False).ratio()
-            if r < MATCH_LOW:
+            sm = SequenceMatcher(None, q.toks, s.toks, autojunk=False)
+            if sm.quick_ratio() < MATCH_LOW or (r := sm.ratio()) < MATCH_LOW:
                 continue
             ri = SequenceMatcher(None, q.imm, s.imm, autojunk=False).ratio() if len(q.imm) >= 5 else 0.0
             if r >= MATCH or ri >= SPUN_IMM:

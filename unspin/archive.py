@@ -17,6 +17,7 @@ from . import fingerprint as fp
 from .errors import UnspinError
 
 BATCH = 500
+_KILL_AFTER = int(os.environ.get("UNSPIN_FAULT_KILL_AFTER", "0"))  # tests only
 MIN_WORDS = 10
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".warc", ".warc.gz")
 
@@ -135,12 +136,12 @@ class Archive:
 
     # ---- writing ----------------------------------------------------------------------
 
-    def insert(self, rec: Record, stats: IngestStats, keys: list[int] | None = None) -> None:
-        h = content_hash(rec.text)
+    def insert(self, rec: Record, stats: IngestStats, prepared: tuple | None = None) -> None:
+        h, body, keys = prepared or prepare(rec.text)
         cur = self.con.execute(
             "INSERT INTO docs(id, source, title, date, hash, body) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT DO NOTHING",
-            (rec.id, rec.source, rec.title, rec.date, h, zlib.compress(rec.text.encode(), 6)))
+            (rec.id, rec.source, rec.title, rec.date, h, body))
         if cur.rowcount == 0:
             if self.con.execute("SELECT 1 FROM docs WHERE hash=?", (h,)).fetchone():
                 stats.duplicates += 1  # exact duplicate: stored once
@@ -150,7 +151,6 @@ class Archive:
                                       "different text; kept the first, skipped this one")
             return
         n = cur.lastrowid
-        keys = fp.fingerprint(rec.text) if keys is None else keys
         self.con.executemany("INSERT OR IGNORE INTO lsh(key, doc) VALUES (?,?)", [(k, n) for k in keys])
         stats.added += 1
 
@@ -163,58 +163,78 @@ class Archive:
         return True
 
     def add(self, paths: list[str], progress: Callable[[int, str], None] | None = None,
-            warn: Callable[[str], None] | None = None) -> IngestStats:
-        """Ingest files and directories; resumable, each batch one transaction."""
+            warn: Callable[[str], None] | None = None, workers: int | None = None) -> IngestStats:
+        """Ingest files and directories; resumable, each batch one transaction.
+
+        Fingerprinting runs in `workers` processes (default: one per core); SQLite writes
+        stay in this one, so a kill can only lose the batch not yet committed.
+        """
         stats = IngestStats()
         files = list(expand(paths))
-        kill_after = int(os.environ.get("UNSPIN_FAULT_KILL_AFTER", "0"))  # kill-and-resume tests
-        seen = 0
-        for path in files:
-            st = os.stat(path)
-            row = self.con.execute("SELECT size, mtime_ns, records, done FROM ingested_files "
-                                   "WHERE path=?", (path,)).fetchone()
-            same = row is not None and row[0] == st.st_size and row[1] == st.st_mtime_ns
-            if same and row[3]:
-                stats.skipped_files += 1
-                if progress:
-                    progress(st.st_size, path)
-                continue
-            resume = row[2] if same else 0
-            self.con.execute("INSERT OR REPLACE INTO ingested_files VALUES (?,?,?,?,0)",
-                             (path, st.st_size, st.st_mtime_ns, resume))
-            done_bytes, count = 0, 0
+        workers = (os.cpu_count() or 1) if workers is None else workers
+        pool = None
+        try:
+            for path in files:
+                pool = self._add_file(path, stats, progress, warn, workers, pool)
+        finally:
+            if pool is not None:
+                pool.terminate()
+        return stats
+
+    def _add_file(self, path, stats, progress, warn, workers, pool):
+        st = os.stat(path)
+        row = self.con.execute("SELECT size, mtime_ns, records, done FROM ingested_files "
+                               "WHERE path=?", (path,)).fetchone()
+        same = row is not None and row[0] == st.st_size and row[1] == st.st_mtime_ns
+        if same and row[3]:
+            stats.skipped_files += 1
+            if progress:
+                progress(st.st_size, path)
+            return pool
+        resume = row[2] if same else 0
+        self.con.execute("INSERT OR REPLACE INTO ingested_files VALUES (?,?,?,?,0)",
+                         (path, st.st_size, st.st_mtime_ns, resume))
+        done_bytes, count, pending = 0, 0, []
+
+        def flush(upto: int, done: int):
+            nonlocal pool
+            recs = [r for r in pending if r is not None and self.accept(r, stats)]
+            if workers > 1 and len(recs) > 50 and pool is None:
+                import multiprocessing as mp
+                pool = mp.get_context("fork").Pool(workers)
+            texts = [r.text for r in recs]
+            prepped = pool.map(prepare, texts, chunksize=16) if pool else map(prepare, texts)
             self.con.execute("BEGIN")
             try:
-                for i, item, pos in _numbered(read_records(path, stats.warnings.append)):
-                    count = i + 1
-                    if i < resume:
-                        continue
-                    if item is not None and self.accept(item, stats):
-                        self.insert(item, stats)
-                    seen += 1
-                    if kill_after and seen >= kill_after:
-                        os.kill(os.getpid(), 9)
-                    if (i + 1) % BATCH == 0:
-                        self.con.execute("UPDATE ingested_files SET records=? WHERE path=?", (i + 1, path))
-                        self.con.execute("COMMIT")
-                        self.con.execute("BEGIN")
-                        if progress:
-                            progress(pos - done_bytes, path)
-                            done_bytes = pos
-                self.con.execute("UPDATE ingested_files SET records=?, done=1 WHERE path=?",
-                                 (count, path))
+                for r, pr in zip(recs, prepped):
+                    self.insert(r, stats, pr)
+                    if _KILL_AFTER and stats.added + stats.duplicates >= _KILL_AFTER:
+                        os.kill(os.getpid(), 9)  # kill-and-resume tests: die mid-transaction
+                self.con.execute("UPDATE ingested_files SET records=?, done=? WHERE path=?", (upto, done, path))
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
-            finally:
-                if warn:
-                    for w in stats.warnings:
-                        warn(w)
-                    stats.warnings.clear()
-            if progress:
-                progress(st.st_size - done_bytes, path)
-        return stats
+            pending.clear()
+            if warn:
+                for w in stats.warnings:
+                    warn(w)
+                stats.warnings.clear()
+
+        for i, item, pos in _numbered(read_records(path, stats.warnings.append)):
+            count = i + 1
+            if i < resume:
+                continue
+            pending.append(item)
+            if count % BATCH == 0:
+                flush(count, 0)
+                if progress:
+                    progress(pos - done_bytes, path)
+                    done_bytes = pos
+        flush(count, 1)
+        if progress:
+            progress(st.st_size - done_bytes, path)
+        return pool
 
     # ---- what trace and learn record --------------------------------------------------
 
@@ -226,13 +246,18 @@ class Archive:
         yield from self.con.execute("SELECT query, doc, coverage FROM catches ORDER BY rowid")
 
 
+def prepare(text: str) -> tuple[bytes, bytes, list[int]]:
+    """Content hash, compressed body and band keys: the CPU-heavy part of ingest."""
+    return content_hash(text), zlib.compress(text.encode(), 6), fp.fingerprint(text)
+
+
 def open_archive(path: str, create: bool = False) -> Archive:
     return Archive(path, create=create)
 
 
-def add(db: str, paths: list[str], progress=None, warn=None) -> IngestStats:
+def add(db: str, paths: list[str], progress=None, warn=None, workers: int | None = None) -> IngestStats:
     with Archive(db, create=True) as a:
-        return a.add(paths, progress=progress, warn=warn)
+        return a.add(paths, progress=progress, warn=warn, workers=workers)
 
 
 def stats(db: str) -> dict:

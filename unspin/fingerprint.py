@@ -29,7 +29,7 @@ _TOK = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['\u2019\-][A-Za-z\u00C0-\u024F]+)*
 GAP = "_"
 SHINGLE = 4          # immutables-stream tokens per shingle (gaps included)
 NUM_PERM = 64        # one LSH band per permutation: votes scale with Jaccard, even for partial copies
-_MASK32 = np.uint64(0xFFFFFFFF)
+_PRIME = np.uint64(0x100000001B3)
 
 _rng = np.random.default_rng(20140223)
 _A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1))
@@ -62,20 +62,36 @@ def immutable_stream(text: str) -> list[str]:
     return out
 
 
-def shingles(text: str, k: int = SHINGLE) -> set[int]:
-    """32-bit hashes of k-grams of the immutable stream (crc32: stable across runs, fast)."""
-    s = immutable_stream(text)
-    if len(s) < k:
-        return {zlib.crc32(" ".join(s).encode())} if s else set()
-    return {zlib.crc32(" ".join(s[i:i + k]).encode()) for i in range(len(s) - k + 1)}
+def shingles(text: str, k: int = SHINGLE) -> np.ndarray:
+    """Sorted unique 64-bit hashes of k-grams of the immutable stream."""
+    return stream_shingles(immutable_stream(text), k)
 
 
-def minhash(hashes: set[int] | list[int]) -> np.ndarray:
+_tok_ids: dict[str, int] = {}
+
+
+def _tid(tok: str) -> int:
+    h = zlib.crc32(tok.encode()) + 1  # crc32: stable across runs (str hash is salted)
+    if len(_tok_ids) < 1_000_000:
+        _tok_ids[tok] = h
+    return h
+
+
+def stream_shingles(s: list[str], k: int = SHINGLE) -> np.ndarray:
+    get = _tok_ids.get
+    ids = np.fromiter((get(t) or _tid(t) for t in s), dtype=np.uint64, count=len(s))
+    n = max(len(ids) - k + 1, 1 if len(ids) else 0)
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(min(k, len(ids))):  # polynomial rolling hash, wrapping mod 2**64 on purpose
+        h = h * _PRIME + ids[j:j + n]
+    return np.unique(h)
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
     """NUM_PERM minimum values of multiply-shift hashes; uint32."""
-    if not hashes:
+    if not len(hashes):
         return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
-    x = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    h = (x[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)  # wraps mod 2**64 on purpose
+    h = (hashes[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     return h.min(axis=0).astype(np.uint32)
 
 
@@ -92,10 +108,12 @@ def fingerprint(text: str) -> list[int]:
     return band_keys(minhash(shingles(text)))
 
 
-def jaccard(a: set[int], b: set[int]) -> float:
+def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def containment(query: set[int], source: set[int]) -> float:
+def containment(query: np.ndarray, source: np.ndarray) -> float:
     """Share of the query's shingles found in the source: partial copies score high."""
-    return len(query & source) / len(query) if query else 0.0
+    if not len(query):
+        return 0.0
+    return len(np.intersect1d(query, source, assume_unique=True)) / len(query)

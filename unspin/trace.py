@@ -15,8 +15,8 @@ from .archive import Archive, Document
 
 COPY_COVERAGE = 0.3   # calibrated on bench/trace_bench.py dev data (copy vs same-story)
 RELATED_ENTITIES = 0.2
-CANDIDATES = 40       # from the LSH vote
-ALIGNED = 8           # of those, aligned in full
+CANDIDATES = 25       # from the LSH vote
+ALIGNED = 6           # of those, aligned in full
 
 
 @dataclass
@@ -36,9 +36,10 @@ class Match:
                 "passages": [p.to_json() for p in self.passages]}
 
 
-def entities(text: str) -> set[str]:
+def entities(text: str | list[str]) -> set[str]:
     """Names and numbers: what articles on the same story share whoever wrote them."""
-    return {t for t in fp.immutable_stream(text) if t is not fp.GAP and t not in fp.STOPWORDS}
+    stream = fp.immutable_stream(text) if isinstance(text, str) else text
+    return {t for t in stream if t is not fp.GAP and t not in fp.STOPWORDS}
 
 
 def trace(text: str, db: str | Archive, top: int = 5, record: bool = True,
@@ -53,8 +54,9 @@ def trace(text: str, db: str | Archive, top: int = 5, record: bool = True,
 
 
 def _trace(text: str, arc: Archive, top: int, record: bool, use_vectors: bool) -> list[Match]:
-    qsh = fp.shingles(text)
-    q_ent = entities(text)
+    stream = fp.immutable_stream(text)
+    qsh = fp.stream_shingles(stream)
+    q_ent = entities(stream)
     qsents = al.sentences(text)
     cands = [n for n, _ in arc.candidates(fp.band_keys(fp.minhash(qsh)), CANDIDATES)]
     matches = _score(arc, cands, qsh, q_ent, qsents)
@@ -77,8 +79,9 @@ def _score(arc, cands, qsh, q_ent, qsents, prefilter=True) -> list[Match]:
         d = arc.get(n)
         if d is None:
             continue
-        ent = fp.jaccard(q_ent, entities(d.text)) if q_ent else 0.0
-        docs.append((fp.containment(qsh, fp.shingles(d.text)), ent, d))
+        stream = fp.immutable_stream(d.text)
+        ent = fp.jaccard(q_ent, entities(stream)) if q_ent else 0.0
+        docs.append((fp.containment(qsh, fp.stream_shingles(stream)), ent, d))
     if prefilter:
         docs.sort(key=lambda x: -(x[0] + 0.2 * x[1]))
         docs = docs[:ALIGNED]
