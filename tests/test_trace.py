@@ -93,3 +93,20 @@ def test_cli_trace_stdin_and_missing_db(corpus, tmp_path):
     assert p.returncode == 0 and "copy" in p.stdout_text and "doc9" in p.stdout_text
     p = run_cli("trace", "-", "--db", tmp_path / "none.db", stdin=b"Some text here to trace.")
     assert p.returncode != 0 and "no such archive" in p.stderr_text and "Traceback" not in p.stderr_text
+
+
+@pytest.mark.slow
+def test_embedding_search_finds_a_paraphrase(tmp_path):
+    from unspin import embed
+    gen = tb.Generator(seed=8, pool=1000)
+    clusters = [gen.event() for _ in range(2)]
+    tb.write_corpus(tmp_path / "c.jsonl", gen, 0, 30, clusters)
+    db = str(tmp_path / "a.db")
+    archive.add(db, [str(tmp_path / "c.jsonl")])
+    texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(tmp_path / "c.jsonl")}
+    with archive.Archive(db) as a:
+        assert embed.embed_archive(a) == 30
+        assert embed.embed_archive(a) == 0  # resumable: nothing left to do
+        q = tb.paraphrase(texts["doc20"], random.Random(4))
+        hits = embed.search(a, q, k=3)
+        assert a.get(hits[0]).id == "doc20"
