@@ -233,14 +233,24 @@ def _pdf_text(data: bytes, name: str) -> str:
 
 
 def check_english(doc: Doc, name: str = "input") -> None:
-    """Refuse text that is mostly not English words: restoring it would only do harm."""
+    """Refuse text whose words are mostly not English: restoring it would only do harm.
+
+    A word counts as English when it is common in English and not much commoner in one of the
+    languages content farms also copy from (French "pour" and "le" are English words too)."""
     from wordfreq import zipf_frequency
     words = [t.lower for t in doc.words[:400]]
     if len(words) < 3:
         raise UnspinError(f"{name} has too few words to judge ({len(words)})")
-    known = sum(1 for w in words if zipf_frequency(w, "en") >= 2.5)
+    known = 0
+    for w in words:
+        en = zipf_frequency(w, "en")
+        if en >= 2.5 and en >= max(zipf_frequency(w, lang) for lang in _OTHER_LANGS) - 1.0:
+            known += 1
     if known / len(words) < 0.6:
-        raise UnspinError(f"{name} does not look like English ({known}/{len(words)} words known)")
+        raise UnspinError(f"{name} does not look like English ({known}/{len(words)} words are English)")
+
+
+_OTHER_LANGS = ("fr", "es", "de", "it", "pt", "nl")
 
 
 def load_document(path: str, max_bytes: int = MAX_BYTES) -> str:

@@ -148,3 +148,12 @@ def demo(style: str = typer.Option("thesaurus", help="Spinner style for the demo
               f"restored text identical to the original: {r.text == original}")
     _write(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability))
     out.print(f"HTML view: {html}")
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+          port: int = typer.Option(8000, help="Port.")):
+    """Serve the HTTP API (/api/detect, /api/restore) and the web page."""
+    import uvicorn
+    from ..server import app as web
+    uvicorn.run(web, host=host, port=port, log_level="warning")
