@@ -17,6 +17,7 @@ from . import fingerprint as fp
 from .errors import UnspinError
 
 BATCH = 500
+MAX_POSTING = 1000
 _KILL_AFTER = int(os.environ.get("UNSPIN_FAULT_KILL_AFTER", "0"))  # tests only
 MIN_WORDS = 10
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".warc", ".warc.gz")
@@ -110,12 +111,20 @@ class Archive:
         return self.get(row[0]) if row else None
 
     def candidates(self, keys: list[int], limit: int = 30) -> list[tuple[int, int]]:
-        """Documents sharing the most band keys with a query: [(n, votes)], most first."""
-        if not keys:
-            return []
-        q = ("SELECT doc, count(*) FROM lsh WHERE key IN (%s) GROUP BY doc "
-             "ORDER BY 2 DESC, doc LIMIT ?" % ",".join("?" * len(keys)))
-        return self.con.execute(q, (*keys, limit)).fetchall()
+        """Documents sharing the most band keys with a query: [(n, votes)], most first.
+
+        A key shared by more than MAX_POSTING documents (a shingle of pure function words
+        that wins a permutation everywhere) says nothing and would cost a long scan: skipped.
+        """
+        votes: dict[int, int] = {}
+        q = "SELECT doc FROM lsh WHERE key=? LIMIT %d" % (MAX_POSTING + 1)
+        for k in keys:
+            docs = self.con.execute(q, (k,)).fetchall()
+            if len(docs) > MAX_POSTING:
+                continue
+            for (d,) in docs:
+                votes[d] = votes.get(d, 0) + 1
+        return sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:limit]
 
     def stats(self) -> dict:
         c = self.con
