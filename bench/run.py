@@ -216,6 +216,7 @@ def score_restoration(spun: str, gold: list[E], system: list[E]) -> dict:
 
     exact = wrong = missed = 0
     bad_regions: list[tuple[int, int, list[E]]] = []
+    examples: list[dict] = []
     for cl in clusters:
         g = [e for k, e in cl if k == "g"]
         s = [e for k, e in cl if k == "s"]
@@ -230,6 +231,10 @@ def score_restoration(spun: str, gold: list[E], system: list[E]) -> dict:
                 bad_regions.append((r0, r1, s))
             else:
                 missed += len(g)
+            examples.append({"kind": "wrong" if s and g else "changed" if s else "missed",
+                             "context": spun[max(0, r0 - 40):r0] + "[" + region + "]"
+                             + spun[r1:r1 + 40],
+                             "original": apply(region, g, r0), "system": apply(region, s, r0)})
     # untouched words: character masks of gold spans and of non-matching system edits
     in_gold = bytearray(len(spun) + 1)
     in_bad = bytearray(len(spun) + 1)
@@ -247,13 +252,23 @@ def score_restoration(spun: str, gold: list[E], system: list[E]) -> dict:
         if any(in_bad[w0:w1]):
             changed += 1
     return {"gold": len(gold), "exact": exact, "wrong": wrong, "missed": missed,
-            "untouched": untouched, "changed": changed, "system_edits": len(system)}
+            "untouched": untouched, "changed": changed, "system_edits": len(system),
+            "examples": examples}
 
 
 def sum_counts(rows: list[dict]) -> dict:
     keys = ("gold", "exact", "wrong", "missed", "untouched", "changed", "system_edits",
             "invalid", "errors", "words", "seconds")
     tot = {k: sum(r.get(k, 0) for r in rows) for k in keys}
+    ex: dict[str, list] = {}
+    for r in rows:  # a few of each kind, for reading (JSON only)
+        exs = r.get("examples") or ()
+        if isinstance(exs, dict):  # already summed
+            exs = [e for v in exs.values() for e in v]
+        for e in exs:
+            if len(ex.setdefault(e["kind"], [])) < 8:
+                ex[e["kind"]].append(e)
+    tot["examples"] = ex
     g, u = max(1, tot["gold"]), max(1, tot["untouched"])
     tot.update(exact_rate=tot["exact"] / g, wrong_rate=tot["wrong"] / g,
                missed_rate=tot["missed"] / g, changed_rate=tot["changed"] / u,
@@ -324,7 +339,8 @@ class Progress:
 
     def __init__(self, enabled=True):
         self.p = None
-        if enabled:
+        self.plain: dict[int, list] = {}  # task -> [desc, total, done, t0, last print]
+        if enabled and sys.stderr.isatty():
             try:
                 from rich.console import Console
                 from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RP,
@@ -347,12 +363,24 @@ class Progress:
     def task(self, desc, total):
         if self.p:
             return self.p.add_task(desc, total=total)
-        print(f"bench: {desc} ({total})", file=sys.stderr, flush=True)
-        return None
+        print(f"bench: {desc}: 0/{total}", file=sys.stderr, flush=True)
+        k = len(self.plain)
+        self.plain[k] = [desc, total, 0, time.perf_counter(), time.perf_counter()]
+        return k
 
     def advance(self, t, n=1):
-        if self.p and t is not None:
+        if t is None or n == 0:
+            return
+        if self.p:
             self.p.advance(t, n)
+            return
+        st = self.plain[t]
+        st[2] += n
+        now = time.perf_counter()
+        if st[2] >= st[1] or now - st[4] >= 30:  # a line at most every 30 s, and at the end
+            st[4] = now
+            print(f"bench: {st[0]}: {st[2]}/{st[1]} ({now - st[3]:.0f} s)", file=sys.stderr,
+                  flush=True)
 
     def log(self, msg):
         if self.p:
@@ -796,7 +824,7 @@ def targets(res: dict) -> list[dict]:
     rest = [r for r in res.get("restoration") or [] if r["setting"] == "unseen"
             and abs(r["rate"] - 0.2) < 1e-9 and "unspin" in r["systems"]]
     if rest:
-        tot = sum_counts([r["systems"]["unspin"] for r in rest])
+        tot = sum_counts([r["systems"]["unspin"] for r in rest])  # pooled counts
         worst = min(rest, key=lambda r: r["systems"]["unspin"]["exact_rate"])
         out.append({"target": "unseen style @20%: ≥ 85% restored exactly (all unseen styles pooled; worst style)",
                     "measured": f"{pct(tot['exact_rate'])}; worst {worst['style']} "

@@ -89,3 +89,52 @@ def test_chunked_documents():
     first = sorted(corpus.TEST_IDS)[0]
     joined = " ".join(d.text for d in docs if d.id.startswith(first + "#"))
     assert joined.split() == corpus.file_text(first).split()
+
+
+# ---- the benchmark's scoring (bench/run.py), no model needed ---------------------------------
+
+def _load_run():
+    spec = importlib.util.spec_from_file_location("bench_run", _PATH.parent / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_restoration_scoring_definitions():
+    run = _load_run()
+    E = run.E
+    spun = "the large hound ran very fast home"
+    gold = [E(4, 9, "large", "big"), E(10, 15, "hound", "dog")]
+    score = run.score_restoration
+    # exact, case-insensitive
+    r = score(spun, gold, [E(4, 9, "large", "Big"), E(10, 15, "hound", "dog")])
+    assert (r["exact"], r["changed"], r["untouched"]) == (2, 0, 5)
+    # one merged system edit reproducing both; also one re-writing an untouched word identically
+    assert score(spun, gold, [E(4, 15, "large hound", "big dog")])["exact"] == 2
+    r = score(spun, gold, [E(4, 19, "large hound ran", "big dog ran")])
+    assert (r["exact"], r["changed"]) == (2, 0)
+    # merged edit that also changes an untouched word: not exact, one untouched word changed
+    r = score(spun, gold, [E(4, 19, "large hound ran", "big dog sped")])
+    assert (r["exact"], r["wrong"], r["changed"]) == (0, 2, 1)
+    # wrong wording, missed edit, and a change elsewhere
+    r = score(spun, gold, [E(4, 9, "large", "huge"), E(25, 29, "fast", "quick")])
+    assert (r["exact"], r["wrong"], r["missed"], r["changed"]) == (0, 1, 1, 1)
+    # no-op and invalid system edits are dropped by as_edits
+    edits, invalid = run.as_edits([E(25, 29, "fast", "Fast"), E(0, 3, "xyz", "a")], spun)
+    assert edits == [] and invalid == 1
+    # pooling: per-document counts, then cells pooled again
+    cell = run.sum_counts([r, r])
+    pooled = run.sum_counts([cell, cell])
+    assert pooled["gold"] == 8 and pooled["exact_rate"] == 0 and pooled["changed_rate"] == 0.2
+    assert {"wrong", "missed", "changed"} <= set(pooled["examples"])
+
+
+def test_detection_metrics():
+    run = _load_run()
+    assert run.roc_auc([0.9, 0.8], [0.1, 0.8]) == pytest.approx(0.875)
+    m = run.det_metrics([(0.9, True), (0.4, False)], [(0.1, False), (0.6, True)])
+    assert (m["tp"], m["fp"], m["fn"]) == (1, 1, 1)
+    assert m["f1"] == pytest.approx(0.5) and m["fpr"] == pytest.approx(0.5)
+    nothing = run.det_metrics([(0.0, False)] * 3, [(0.0, False)] * 3)
+    assert nothing["f1"] == 0.0 and nothing["auc"] == 0.5 and nothing["fpr"] == 0.0
