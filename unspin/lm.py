@@ -113,6 +113,79 @@ class NeuralLM:
                 out[b] += v
         return out
 
+    def grouped_logprobs(self, groups: list[tuple[list[int], list[list[int]]]],
+                         batch_tokens: int = 3072) -> list[list[float]]:
+        """For each (prefix_ids, [continuation_ids, ...]): log P(continuation | prefix) of each.
+
+        The prefix is run once and its key/value cache shared by all its continuations: the
+        options of one suspect differ only after the prefix, so this halves the work or more."""
+        out: list[list[float]] = []
+        chunk: list = []
+        size = 0
+        for g in groups:
+            cost = 1 + len(g[0]) + sum(len(c) for c in g[1])
+            if chunk and size + cost > batch_tokens:
+                out += self._grouped_batch(chunk)
+                chunk, size = [], 0
+            chunk.append(g)
+            size += cost
+        if chunk:
+            out += self._grouped_batch(chunk)
+        return out
+
+    def _grouped_batch(self, chunk) -> list[list[float]]:
+        torch = self.torch
+        S = len(chunk)
+        P = max(1 + len(p) for p, _ in chunk)
+        pre = torch.zeros((S, P), dtype=torch.long)
+        pmask = torch.zeros((S, P), dtype=torch.long)
+        ppos = torch.zeros((S, P), dtype=torch.long)
+        plen = []
+        for r, (p, _) in enumerate(chunk):
+            seq = [self.bos] + p
+            pad = P - len(seq)  # left padding keeps every prefix's last token in the last column
+            pre[r, pad:] = torch.tensor(seq)
+            pmask[r, pad:] = 1
+            ppos[r, pad:] = torch.arange(len(seq))
+            plen.append(len(seq))
+        rows = [r for r, (_, conts) in enumerate(chunk) for _ in conts]
+        conts = [c for _, cs in chunk for c in cs]
+        C = max(len(c) for c in conts)
+        cid = torch.zeros((len(conts), C), dtype=torch.long)
+        cmask = torch.zeros((len(conts), C), dtype=torch.long)
+        cpos = torch.zeros((len(conts), C), dtype=torch.long)
+        for v, c in enumerate(conts):
+            cid[v, :len(c)] = torch.tensor(c)
+            cmask[v, :len(c)] = 1
+            cpos[v] = plen[rows[v]] + torch.arange(C)
+        idx = torch.tensor(rows)
+        with self._lock, torch.inference_mode():
+            o = self.model.model(input_ids=pre, attention_mask=pmask, position_ids=ppos, use_cache=True)
+            cache = o.past_key_values
+            cache.batch_select_indices(idx)
+            h_last = o.last_hidden_state[:, -1][idx]
+            o2 = self.model.model(input_ids=cid, attention_mask=torch.cat([pmask[idx], cmask], 1),
+                                  position_ids=cpos, past_key_values=cache, use_cache=True)
+            # token 0 of each continuation is predicted by the prefix's last state,
+            # token t by the continuation's state t-1
+            hs, tg, owner = [], [], []
+            for v, c in enumerate(conts):
+                hs.append(h_last[v:v + 1])
+                if len(c) > 1:
+                    hs.append(o2.last_hidden_state[v, :len(c) - 1])
+                tg += c
+                owner += [v] * len(c)
+            logits = self.model.lm_head(torch.cat(hs)).float()
+            lp = logits.gather(1, torch.tensor(tg).unsqueeze(1)).squeeze(1) - logits.logsumexp(1)
+        per = [0.0] * len(conts)
+        for v, x in zip(owner, lp.tolist()):
+            per[v] += x
+        res, k = [], 0
+        for _, cs in chunk:
+            res.append(per[k:k + len(cs)])
+            k += len(cs)
+        return res
+
     def _word_vocab(self):
         """Token ids that begin a new word (leading space, letters only), and their words."""
         if not hasattr(self, "_wv"):

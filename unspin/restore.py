@@ -201,8 +201,8 @@ def _render(doc: Doc, lo: int, hi: int, context: dict, skip: Site) -> str:
 def score(doc: Doc, sites: list[Site], model, context: dict, progress=None) -> None:
     """Set cand.lm_gain: LM log-prob of the window with the candidate minus with the spun text."""
     words = doc.words
-    pairs, index = [], []
-    for k, s in enumerate(sites):
+    groups = []
+    for s in sites:
         lo = words[max(0, s.i - CONTEXT_WORDS)].start
         hi = max(words[min(len(words), s.i + s.n + LOOKAHEAD_WORDS) - 1].end, s.end)
         # The space before the site travels with the continuation, as BPE attaches it there.
@@ -211,15 +211,12 @@ def score(doc: Doc, sites: list[Site], model, context: dict, progress=None) -> N
         gap = left[len(stripped):]
         right = _render(doc, s.end, hi, context, s)
         prefix = model.encode(stripped) if stripped else []
-        for o, opt in enumerate([s.text] + [match_case(s.text, c.text) for c in s.cands]):
-            pairs.append((prefix, model.encode(gap + opt + right)))
-            index.append((k, o))
-    logps: list[float] = []
-    for a in range(0, len(pairs), 256):
-        logps += model.continuation_logprobs(pairs[a:a + 256])
+        options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
+        groups.append((prefix, [model.encode(gap + o + right) for o in options]))
+    step = 64
+    for a in range(0, len(groups), step):
+        for s, lps in zip(sites[a:a + step], model.grouped_logprobs(groups[a:a + step])):
+            for c, lp in zip(s.cands, lps[1:]):
+                c.lm_gain = lp - lps[0]
         if progress:
-            progress(min(a + 256, len(pairs)), len(pairs))
-    base = {k: lp for (k, o), lp in zip(index, logps) if o == 0}
-    for (k, o), lp in zip(index, logps):
-        if o > 0:
-            sites[k].cands[o - 1].lm_gain = lp - base[k]
+            progress(min(a + step, len(groups)), len(groups))
