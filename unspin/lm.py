@@ -107,11 +107,21 @@ class NeuralLM:
                 # the 49k-way softmax over every position was most of the cost.
                 hidden = self.model.model(input_ids=ids, attention_mask=mask).last_hidden_state
                 h = hidden[torch.tensor(rows), torch.tensor(pos)]
-                logits = self.model.lm_head(h).float()
-                lp = logits.gather(1, torch.tensor(tgt).unsqueeze(1)).squeeze(1) - logits.logsumexp(1)
+                lp = self._target_logprobs(h, torch.tensor(tgt))
             for b, v in zip(owner, lp.tolist()):
                 out[b] += v
         return out
+
+    def _target_logprobs(self, h, targets, rows: int = 256):
+        """log P(target) from hidden states, a slice at a time: a full 49k-wide float
+        logits matrix for thousands of positions would cost hundreds of MB."""
+        torch = self.torch
+        out = []
+        for a in range(0, len(h), rows):
+            logits = self.model.lm_head(h[a:a + rows]).float()
+            t = targets[a:a + rows].unsqueeze(1)
+            out.append(logits.gather(1, t).squeeze(1) - logits.logsumexp(1))
+        return torch.cat(out)
 
     def grouped_logprobs(self, groups: list[tuple[list[int], list[list[int]]]],
                          batch_tokens: int = 3072) -> list[list[float]]:
@@ -175,8 +185,7 @@ class NeuralLM:
                     hs.append(o2.last_hidden_state[v, :len(c) - 1])
                 tg += c
                 owner += [v] * len(c)
-            logits = self.model.lm_head(torch.cat(hs)).float()
-            lp = logits.gather(1, torch.tensor(tg).unsqueeze(1)).squeeze(1) - logits.logsumexp(1)
+            lp = self._target_logprobs(torch.cat(hs), torch.tensor(tg))
         per = [0.0] * len(conts)
         for v, x in zip(owner, lp.tolist()):
             per[v] += x
