@@ -85,6 +85,33 @@ def collect(n_docs: int, seed: int) -> None:
         print(f"[{j + 1}/{len(jobs)}] {style} {rate:.0%} done, {time.time() - t0:.0f}s", flush=True)
 
 
+def collect_detect(n_docs: int, seed: int) -> None:
+    """Fast-path detection features of dev articles, clean and spun (no neural model needed)."""
+    from unspin import lm
+    from unspin.detect import CHUNK_WORDS, features as det_features
+    from unspin.lexicon import default_lexicon
+    from unspin.sites import find_sites
+    from unspin.spin import spin
+    from unspin.text import Doc
+    CACHE.mkdir(parents=True, exist_ok=True)
+    docs = documents("dev-all", "dev", chunk_words=CHUNK_WORDS)
+    rng = random.Random(seed + 1)
+    rng.shuffle(docs)
+    lex, ng = default_lexicon(), lm.ngram()
+    with open(CACHE / "detect.jsonl", "w") as out:
+        for k, bd in enumerate(docs[:n_docs]):
+            for style in ["clean"] + list(STYLES):
+                rate = 0.0 if style == "clean" else rng.choice((0.05, 0.1, 0.2, 0.4))
+                text = bd.text if style == "clean" else spin(bd.text, style=style, rate=rate,
+                                                             seed=rng.randrange(1 << 30)).text
+                doc = Doc(text)
+                f = det_features(doc, find_sites(doc, lex, ng), ng)
+                out.write(json.dumps({"doc": bd.id, "style": style, "rate": rate,
+                                      "y": style != "clean", "f": f}) + "\n")
+            if k % 20 == 0:
+                print(f"detect rows: {k + 1}/{n_docs} documents", flush=True)
+
+
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> np.ndarray:
     """Newton-Raphson with an L2 penalty (not on the bias, the last column)."""
     Xb = np.hstack([X, np.ones((len(X), 1))])
@@ -162,8 +189,15 @@ def fit() -> dict:
     for r in drows:
         r["y"] = r["spun"]
         r["deep"] = dict(r["f"], edit_rate=best["edits_per_doc"].get(r["doc"], 0) / max(r["words"], 1))
-    fast = _model(drows, "f", fast_names)
     deep = _model(drows, "deep", fast_names + ["edit_rate"])
+    det_rows = [json.loads(l) for l in open(CACHE / "detect.jsonl")]
+    fast = _model(det_rows, "f", sorted(det_rows[0]["f"]))
+    for r in det_rows:
+        r["p"] = _prob(fast, r["f"])
+    clean = [r for r in det_rows if not r["y"]]
+    print(f"detect (dev): false positives {sum(r['p'] >= 0.5 for r in clean)}/{len(clean)}; recall by rate: "
+          + ", ".join(f"{rate:.0%} {np.mean([r['p'] >= 0.5 for r in det_rows if r['rate'] == rate]):.3f}"
+                      for rate in (0.05, 0.1, 0.2, 0.4)))
     return {"edit": edit, "edit_ngram": edit_ng, "decide_at": round(best_cut, 3),
             "detect": {"fast": fast, "deep": deep},
             "fitted_on": {"split": "Brown dev (bench/corpus.py), never the held-out test split",
@@ -177,9 +211,13 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=6, help="documents per (style, rate)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--fit-only", action="store_true")
+    ap.add_argument("--detect-docs", type=int, default=150, help="dev articles for the detection model")
+    ap.add_argument("--detect-only", action="store_true", help="collect detection rows only, then fit")
     a = ap.parse_args()
     if not a.fit_only:
-        collect(a.docs, a.seed)
+        if not a.detect_only:
+            collect(a.docs, a.seed)
+        collect_detect(a.detect_docs, a.seed)
     cal = fit()
     OUT.write_text(json.dumps(cal, indent=1) + "\n")
     print(f"wrote {OUT}")
