@@ -63,8 +63,8 @@ def collect(n_docs: int, seed: int) -> None:
                 res = spin(bd.text, style=style, rate=rate, seed=rng.randrange(1 << 30))
                 text, gold = res.text, {(e.start, e.end): e.to.lower() for e in res.edits}
             doc = Doc(text)
-            sites = candidates(doc, lex)
-            live = [s for s in sites if max(c.ngram_gain for c in s.cands) > SCREEN]
+            sites = candidates(doc, lex, model)
+            live = [s for s in sites if max(c.ngram_gain + c.left_gain for c in s.cands) > SCREEN]
             score(doc, live, model, {})
             gold_words = sum(len(doc.text[a:b].split()) for a, b in gold)
             for s in live:

@@ -60,6 +60,8 @@ def test_rate_roughly_respected(lex):
     low = spin(TEXT, rate=0.1, seed=1, lexicon=lex)
     high = spin(TEXT, rate=0.6, seed=1, lexicon=lex)
     assert 1 <= len(low.edits) < len(high.edits) <= words
+    # the rate is a share of all words: 10 % of them, give or take a phrase
+    assert abs(sum(len(e.to.split()) for e in low.edits) - 0.1 * words) <= 3
     assert spin(TEXT, rate=0.0, seed=1, lexicon=lex).edits == []
 
 

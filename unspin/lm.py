@@ -206,52 +206,72 @@ class NeuralLM:
             self._wv = (self.torch.tensor(ids), words)
         return self._wv
 
-    def expected_words(self, texts: list[str], positions: list[list[int]], k: int = 40,
-                       batch_tokens: int = 2048) -> list[list[list[str]]]:
+    def _states_at(self, texts: list[str], positions: list[list[int]], batch_tokens: int = 2048):
+        """Yield (text index, [hidden state predicting the word at each position or None])."""
+        torch = self.torch
+        encs = [self.tok(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts]
+        order = sorted(range(len(texts)), key=lambda j: len(encs[j].input_ids))
+        batch: list[int] = []
+        for j in order + [None]:
+            width = 1 + len(encs[j].input_ids) if j is not None else 0
+            if batch and (j is None or (len(batch) + 1) * width > batch_tokens):
+                yield from self._states_batch(batch, encs, positions)
+                batch = []
+            if j is not None:
+                batch.append(j)
+
+    def _states_batch(self, batch, encs, positions):
+        torch = self.torch
+        width = max(1 + len(encs[j].input_ids) for j in batch)
+        ids = torch.zeros((len(batch), width), dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for r, j in enumerate(batch):
+            seq = [self.bos] + encs[j].input_ids
+            ids[r, :len(seq)] = torch.tensor(seq)
+            mask[r, :len(seq)] = 1
+        with self._lock, torch.inference_mode():
+            hidden = self.model.model(input_ids=ids, attention_mask=mask).last_hidden_state
+        for r, j in enumerate(batch):
+            # token t (0-based, without BOS) starts the word, its space may lead it; the
+            # hidden state at column t (BOS-shifted) predicts it
+            starts = {}
+            for t, (a, b) in enumerate(encs[j].offset_mapping):
+                starts.setdefault(a, t)
+                starts.setdefault(a + 1, t)
+            yield j, [hidden[r, starts[p]] if p in starts else None for p in positions[j]]
+
+    def expected_words(self, texts: list[str], positions: list[list[int]], k: int = 40) -> list[list[list[str]]]:
         """For each text and each character position where a word starts, the k words the
         model most expected there (first BPE piece, lower case), most likely first."""
         torch = self.torch
         vocab_ids, vocab_words = self._word_vocab()
         results: list[list[list[str]]] = [[] for _ in texts]
-        encs = [self.tok(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts]
-        order = sorted(range(len(texts)), key=lambda j: len(encs[j].input_ids))
-        batch: list[int] = []
-        for n, j in enumerate(order + [None]):
-            width = 1 + len(encs[j].input_ids) if j is not None else 0
-            if batch and (j is None or (len(batch) + 1) * width > batch_tokens):
-                self._expected_batch(batch, encs, positions, k, vocab_ids, vocab_words, results)
-                batch = []
-            if j is not None:
-                batch.append(j)
+        for j, states in self._states_at(texts, positions):
+            for h in states:
+                if h is None:
+                    results[j].append([])
+                    continue
+                with torch.inference_mode():
+                    top = self.model.lm_head(h).float()[vocab_ids].topk(k).indices.tolist()
+                results[j].append([vocab_words[i] for i in top])
         return results
 
-    def _expected_batch(self, batch, encs, positions, k, vocab_ids, vocab_words, results):
+    def first_token_logprobs(self, texts: list[str], positions: list[list[int]],
+                             options: list[list[list[str]]]) -> list[list[list[float]]]:
+        """log P(first token of " " + option | text before the position), for each option
+        at each position: the LM's cheap, left-context-only opinion of each candidate."""
         torch = self.torch
-        width = max(1 + len(encs[j].input_ids) for j in batch)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        rows, cols, slots = [], [], []
-        for r, j in enumerate(batch):
-            seq = [self.bos] + encs[j].input_ids
-            ids[r, :len(seq)] = torch.tensor(seq)
-            mask[r, :len(seq)] = 1
-            # token t (1-based after BOS) whose text starts the word; its space may lead it
-            starts = {}
-            for t, (a, b) in enumerate(encs[j].offset_mapping):
-                starts.setdefault(a, t)
-                starts.setdefault(a + 1, t)
-            for pos in positions[j]:
-                t = starts.get(pos)
-                rows.append(r)
-                cols.append(t if t is not None else 0)  # hidden at t (BOS-shifted) predicts token t
-                slots.append((j, t is not None))
-        with self._lock, torch.inference_mode():
-            hidden = self.model.model(input_ids=ids, attention_mask=mask).last_hidden_state
-            h = hidden[torch.tensor(rows), torch.tensor(cols)]
-            logits = self.model.lm_head(h).float()[:, vocab_ids]
-            top = logits.topk(k, dim=1).indices.tolist()
-        for (j, ok), idx in zip(slots, top):
-            results[j].append([vocab_words[i] for i in idx] if ok else [])
+        results: list[list[list[float]]] = [[] for _ in texts]
+        for j, states in self._states_at(texts, positions):
+            for h, opts in zip(states, options[j]):
+                if h is None:
+                    results[j].append([0.0] * len(opts))
+                    continue
+                ids = torch.tensor([self.encode(" " + o)[0] for o in opts])
+                with torch.inference_mode():
+                    logits = self.model.lm_head(h).float()
+                    results[j].append((logits[ids] - logits.logsumexp(0)).tolist())
+        return results
 
     def token_surprisals(self, text: str, max_tokens: int = 512) -> list[tuple[int, int, float]]:
         """(char_start, char_end, -log p) for each token of text (first max_tokens)."""

@@ -17,7 +17,9 @@ from .errors import UnspinError
 from .sites import TABLE_SOURCES, Cand, Site, find_sites
 from .text import Doc, Edit, apply_edits, match_case
 
-SCREEN = 1.0                # sites whose best 3-gram gain is below this never reach the LM
+SCREEN = 1.0                # sites whose best screening gain is below this never reach the LM
+KEEP = 4                    # candidates per suspect that reach the full LM scoring
+WIDE_KEEP = 12              # ... chosen from this many by 3-gram and left-context LM gain
 CONTEXT_WORDS = 8           # words of left context the LM sees
 LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
 NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded again
@@ -62,7 +64,7 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
                           "per document (split it into articles)")
     from . import lm as lms
     model = lms.neural() if use_lm else None
-    sites = candidates(doc, _lexicon(lexicon, sources, learned), model if proposals else None)
+    sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
     chosen = decode(doc, sites, model, progress)
     edits = []
     for ch in sorted(chosen, key=lambda c: c.site.start):
@@ -81,15 +83,22 @@ def _lexicon(lexicon, sources, learned):
     return Lexicon(sources=tuple(sources or SOURCES), learned=learned)
 
 
-def candidates(doc: Doc, lexicon, model=None) -> list[Site]:
+def candidates(doc: Doc, lexicon, model=None, proposals: bool = False) -> list[Site]:
     """Suspects with their screened candidates, each with its spinner prior.
-    Given a model, its own proposals (filtered by meaning) join the thesaurus candidates."""
+
+    Given a model, the candidates are screened on the 3-gram gain plus the LM's left-context
+    opinion of their first token (one pass over each sentence), which keeps the right
+    original in the short list far more often than the 3-gram alone; with proposals, the
+    LM's own guesses (filtered by meaning) join the thesaurus candidates."""
     from . import lm as lms
     extra = None
-    if model is not None:
+    if model is not None and proposals:
         from .propose import propose
         extra = propose(doc, model, lexicon)
-    sites = find_sites(doc, lexicon, lms.ngram(), extra=extra)
+    sites = find_sites(doc, lexicon, lms.ngram(), extra=extra,
+                       keep=WIDE_KEEP if model is not None else KEEP)
+    if model is not None:
+        _left_screen(doc, sites, model)
     fanout: dict[str, int] = {}
     for s in sites:
         for c in s.cands:
@@ -102,6 +111,34 @@ def candidates(doc: Doc, lexicon, model=None) -> list[Site]:
             if fanout[c.text]:
                 c.prior = -math.log(fanout[c.text] / 20.0)
     return sites
+
+
+def _left_screen(doc: Doc, sites: list[Site], model) -> None:
+    """Set cand.left_gain and cut each site to its KEEP best by 3-gram + left-LM gain."""
+    from .sites import sentence_word_ranges
+    ranges = sentence_word_ranges(doc)
+    words = doc.words
+    by_sent: dict[int, list[Site]] = {}
+    r = 0
+    for s in sorted(sites, key=lambda s: s.i):
+        while ranges[r][1] <= s.i:
+            r += 1
+        by_sent.setdefault(r, []).append(s)
+    texts, positions, options, owners = [], [], [], []
+    for r, group in by_sent.items():
+        base = words[ranges[r][0]].start
+        texts.append(doc.text[base:words[ranges[r][1] - 1].end])
+        positions.append([s.start - base for s in group])
+        options.append([[s.text.lower()] + [c.text for c in s.cands] for s in group])
+        owners.append(group)
+    for group, per in zip(owners, model.first_token_logprobs(texts, positions, options)):
+        for s, lps in zip(group, per):
+            for c, lp in zip(s.cands, lps[1:]):
+                c.left_gain = lp - lps[0]
+            table = [c for c in s.cands if c.source in TABLE_SOURCES]
+            rest = sorted((c for c in s.cands if c.source not in TABLE_SOURCES),
+                          key=lambda c: -(c.ngram_gain + c.left_gain))
+            s.cands = table + rest[:max(0, KEEP - len(table))]
 
 
 def features(site: Site, cand: Cand, use_lm: bool = True) -> dict[str, float]:
@@ -117,6 +154,7 @@ def features(site: Site, cand: Cand, use_lm: bool = True) -> dict[str, float]:
     others = [total(c) for c in site.cands if c is not cand]
     g = total(cand)
     f = {"gain": _clip(g), "ngram": _clip(cand.ngram_gain), "prior": cand.prior,
+         "left": _clip(cand.left_gain),
          "dlen": abs(len(cand.text.split()) - site.n), "n": site.n,
          "z_spun": zipf(site.text.lower()), "z_cand": zipf(cand.text),
          "margin": _clip(g - max(others + [0.0]))}
@@ -143,7 +181,8 @@ def decide_at() -> float:
 def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
     """Choose edits: best-first, non-overlapping, each above the decision probability."""
     use_lm = model is not None
-    live = [s for s in sites if max(c.ngram_gain for c in s.cands) > SCREEN] if use_lm else sites
+    live = [s for s in sites if max(c.ngram_gain + c.left_gain for c in s.cands) > SCREEN] \
+        if use_lm else sites
     if not live:
         return []
     if use_lm:

@@ -38,6 +38,7 @@ class Cand:
     ngram_gain: float = 0.0   # 3-gram log-prob of the window with it minus with the spun words
     lm_gain: float | None = None  # same with the neural model, filled in by restore
     prior: float = 0.0        # log-odds that a spinner turns this original into the text
+    left_gain: float = 0.0    # LM log-prob of its first token minus the spun one's, left context only
 
 
 @dataclass

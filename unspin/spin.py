@@ -111,7 +111,8 @@ def _sentence_starts(doc: Doc) -> set[int]:
 
 def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
          lexicon: Lexicon | None = None) -> SpinResult:
-    """Spin `text`: about `rate` of the replaceable word tokens are swapped."""
+    """Spin `text`: about `rate` of its words are replaced (a substitution rate over all word
+    tokens, as far as the style can reach: at high rates a thesaurus runs out of words)."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
     if not 0.0 <= rate <= 1.0:
@@ -176,7 +177,8 @@ def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
         if not done:
             i += 1
 
-    target = round(rate * (len(units) + len(habit_units)))
+    n_words = sum(1 for t in toks if t.is_word)
+    target = min(round(rate * n_words), len(units) + len(habit_units))
     chosen = list(habit_units) if style == "habits" else []
     want = max(0, target - len(chosen))
     chosen += rng.sample(units, min(want, len(units)))
