@@ -15,7 +15,6 @@ import os
 import random
 import re
 import resource
-import statistics
 import sys
 import time
 

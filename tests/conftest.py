@@ -23,3 +23,19 @@ def run_cli(*args, stdin: bytes | None = None, timeout: float = 300):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int):
+    """An archive of `docs` generated articles (the trace benchmark's generator) in folder d.
+    Returns (db path, {id: text}, generator, event clusters)."""
+    import json
+    sys.path.insert(0, str(ROOT / "bench"))
+    import trace_bench as tb
+    from unspin import archive
+    gen = tb.Generator(seed=seed, pool=pool)
+    clusters = [gen.event() for _ in range(events)]
+    tb.write_corpus(d / "c.jsonl", gen, 0, docs, clusters)
+    db = str(d / "a.db")
+    archive.add(db, [str(d / "c.jsonl")])
+    texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(d / "c.jsonl")}
+    return db, texts, gen, clusters

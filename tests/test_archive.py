@@ -1,5 +1,4 @@
 """Archive ingest: every input kind, duplicates, bad input and a killed run."""
-import gzip
 import io
 import json
 import os

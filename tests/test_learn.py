@@ -1,9 +1,8 @@
 """Learn: substitutions of an unknown spinner come out of caught copies and restore new ones."""
-import json
 import random
 import sys
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, generated_archive, run_cli
 from unspin import archive, learn, trace
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -11,12 +10,8 @@ import trace_bench as tb  # noqa: E402
 
 
 def test_learn_from_caught_copies(tmp_path):
-    gen = tb.Generator(seed=4, pool=2000)
-    clusters = [gen.event() for _ in range(4)]
-    tb.write_corpus(tmp_path / "c.jsonl", gen, 0, 120, clusters)
-    db = str(tmp_path / "a.db")
-    archive.add(db, [str(tmp_path / "c.jsonl")])
-    texts = [json.loads(l)["text"] for l in open(tmp_path / "c.jsonl")]
+    db, by_id, gen, clusters = generated_archive(tmp_path, seed=4, pool=2000, events=4, docs=120)
+    texts = list(by_id.values())
     table = tb.private_spinner()
     rng = random.Random(0)
     for t in texts[:10]:

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, generated_archive, run_cli
 from unspin import archive, trace
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -18,12 +18,7 @@ KINDS = {"verbatim", "spun", "paraphrase"}
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     d = tmp_path_factory.mktemp("trace")
-    gen = tb.Generator(seed=3, pool=2000)
-    clusters = [gen.event() for _ in range(12)]
-    tb.write_corpus(d / "c.jsonl", gen, 0, 400, clusters)
-    db = str(d / "a.db")
-    archive.add(db, [str(d / "c.jsonl")])
-    texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(d / "c.jsonl")}
+    db, texts, gen, clusters = generated_archive(d, seed=3, pool=2000, events=12, docs=400)
     return {"db": db, "texts": texts, "gen": gen, "clusters": clusters, "dir": d}
 
 
@@ -98,12 +93,7 @@ def test_cli_trace_stdin_and_missing_db(corpus, tmp_path):
 @pytest.mark.slow
 def test_embedding_search_finds_a_paraphrase(tmp_path):
     from unspin import embed
-    gen = tb.Generator(seed=8, pool=1000)
-    clusters = [gen.event() for _ in range(2)]
-    tb.write_corpus(tmp_path / "c.jsonl", gen, 0, 30, clusters)
-    db = str(tmp_path / "a.db")
-    archive.add(db, [str(tmp_path / "c.jsonl")])
-    texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(tmp_path / "c.jsonl")}
+    db, texts, gen, clusters = generated_archive(tmp_path, seed=8, pool=1000, events=2, docs=30)
     with archive.Archive(db) as a:
         assert embed.embed_archive(a) == 30
         assert embed.embed_archive(a) == 0  # resumable: nothing left to do

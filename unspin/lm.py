@@ -208,7 +208,6 @@ class NeuralLM:
 
     def _states_at(self, texts: list[str], positions: list[list[int]], batch_tokens: int = 2048):
         """Yield (text index, [hidden state predicting the word at each position or None])."""
-        torch = self.torch
         encs = [self.tok(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts]
         order = sorted(range(len(texts)), key=lambda j: len(encs[j].input_ids))
         batch: list[int] = []
