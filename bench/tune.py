@@ -112,27 +112,36 @@ def collect_detect(n_docs: int, seed: int) -> None:
                 print(f"detect rows: {k + 1}/{n_docs} documents", flush=True)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> np.ndarray:
-    """Newton-Raphson with an L2 penalty (not on the bias, the last column)."""
-    Xb = np.hstack([X, np.ones((len(X), 1))])
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50,
+                 balance: bool = False) -> np.ndarray:
+    """Newton-Raphson with an L2 penalty on standardised features (so rates of 0.01 and
+    gains of 10 nats are penalised alike); returns raw-scale weights, bias last.
+    balance: weight the classes equally (the detection set has more spun than clean)."""
+    mu, sd = X.mean(0), X.std(0)
+    sd[sd == 0] = 1.0
+    Xb = np.hstack([(X - mu) / sd, np.ones((len(X), 1))])
+    sw = np.ones(len(y))
+    if balance:
+        sw = np.where(y > 0, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
     w = np.zeros(Xb.shape[1])
     reg = np.full(Xb.shape[1], l2)
     reg[-1] = 0.0
     for _ in range(iters):
         p = 1 / (1 + np.exp(-np.clip(Xb @ w, -30, 30)))
-        g = Xb.T @ (p - y) + reg * w
-        H = (Xb * (p * (1 - p))[:, None]).T @ Xb + np.diag(reg + 1e-6)
+        g = Xb.T @ (sw * (p - y)) + reg * w
+        H = (Xb * (sw * p * (1 - p))[:, None]).T @ Xb + np.diag(reg + 1e-6)
         step = np.linalg.solve(H, g)
         w -= step
         if np.abs(step).max() < 1e-6:
             break
-    return w
+    raw = w[:-1] / sd
+    return np.append(raw, w[-1] - (raw * mu).sum())
 
 
-def _model(rows, key: str, names: list[str]) -> dict:
-    X = np.array([[r[key][n] for n in names] for r in rows], dtype=float)
+def _model(rows, key: str, names: list[str], balance: bool = False) -> dict:
+    X = np.array([[r[key].get(n, 0.0) for n in names] for r in rows], dtype=float)
     y = np.array([r["y"] for r in rows], dtype=float)
-    w = fit_logistic(X, y)
+    w = fit_logistic(X, y, balance=balance)
     return {"bias": float(w[-1]), "weights": {n: float(v) for n, v in zip(names, w[:-1])}}
 
 
@@ -189,9 +198,14 @@ def fit() -> dict:
     for r in drows:
         r["y"] = r["spun"]
         r["deep"] = dict(r["f"], edit_rate=best["edits_per_doc"].get(r["doc"], 0) / max(r["words"], 1))
-    deep = _model(drows, "deep", fast_names + ["edit_rate"])
+    deep = _model(drows, "deep", fast_names + ["edit_rate"], balance=True)
+    for r in drows:
+        r["p"] = _prob(deep, r["deep"])
+    print("deep detect (dev, in-sample): false positives "
+          f"{sum(r['p'] >= 0.5 for r in drows if not r['y'])}/{sum(1 for r in drows if not r['y'])}; "
+          f"recall {np.mean([r['p'] >= 0.5 for r in drows if r['y']]):.3f}")
     det_rows = [json.loads(l) for l in open(CACHE / "detect.jsonl")]
-    fast = _model(det_rows, "f", sorted(det_rows[0]["f"]))
+    fast = _model(det_rows, "f", sorted(det_rows[0]["f"]), balance=True)
     for r in det_rows:
         r["p"] = _prob(fast, r["f"])
     clean = [r for r in det_rows if not r["y"]]

@@ -133,6 +133,7 @@ def _left_screen(doc: Doc, sites: list[Site], model) -> None:
         owners.append(group)
     for group, per in zip(owners, model.first_token_logprobs(texts, positions, options)):
         for s, lps in zip(group, per):
+            s.left_logp = lps[0]
             for c, lp in zip(s.cands, lps[1:]):
                 c.left_gain = lp - lps[0]
             table = [c for c in s.cands if c.source in TABLE_SOURCES]
@@ -154,7 +155,8 @@ def features(site: Site, cand: Cand, use_lm: bool = True) -> dict[str, float]:
     others = [total(c) for c in site.cands if c is not cand]
     g = total(cand)
     f = {"gain": _clip(g), "ngram": _clip(cand.ngram_gain), "prior": cand.prior,
-         "left": _clip(cand.left_gain),
+         "left": _clip(cand.left_gain), "odd_lm": _clip(-site.left_logp),
+         "odd_ngram": _clip(-site.ngram_logp),
          "dlen": abs(len(cand.text.split()) - site.n), "n": site.n,
          "z_spun": zipf(site.text.lower()), "z_cand": zipf(cand.text),
          "margin": _clip(g - max(others + [0.0]))}

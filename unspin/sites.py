@@ -49,6 +49,8 @@ class Site:
     end: int
     text: str
     cands: list[Cand] = field(default_factory=list)
+    ngram_logp: float = 0.0   # 3-gram log-prob of the window as written (how odd it reads)
+    left_logp: float = 0.0    # LM log-prob of its first token given the words before it
 
     @property
     def best(self) -> Cand | None:
@@ -131,6 +133,7 @@ def _screen(site: Site, sent: list[str], k: int, ng, words: list[Token], i: int,
     """Score each candidate's 3-gram window against the spun one and keep the best few."""
     n = site.n
     base = ng.window(sent, k, k + n + 2)
+    site.ngram_logp = base / (n + 2)
     prev = words[i - 1].lower if i > 0 else ""
     for c in site.cands:
         variant = sent[:k] + c.text.lower().split() + sent[k + n:]
