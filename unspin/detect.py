@@ -66,6 +66,9 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     inside = [s for s in sites if lo <= s.i < hi]
     strong = [s for s in inside if s.best.ngram_gain >= STRONG_GAIN]
     very = [s for s in inside if s.best.ngram_gain >= 2 * STRONG_GAIN + 1]
+    # A spun word reads oddly *and* a known original would read clearly better.
+    odd = [s for s in inside if s.ngram_logp < -8.0]
+    fixable = [s for s in odd if s.best.ngram_gain >= 3.0]
     habit = [s for s in inside if s.best.source in ("habit", "learned") and s.best.ngram_gain > 0]
     lower = [w.lower for w in words]
     art = sum(1 for k in range(max(lo, 1), hi)
@@ -82,7 +85,8 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
             oov += lp <= NGRAM_FLOOR
     f = {"strong_rate": len(strong) / n, "habit_rate": len(habit) / n, "article_rate": art / n,
          "oov_rate": oov / n, "fluency": -total / n, "very_strong_rate": len(very) / n,
-         "gain_mean": sum(min(s.best.ngram_gain, 10.0) for s in strong) / n}
+         "gain_mean": sum(min(s.best.ngram_gain, 10.0) for s in strong) / n,
+         "odd_rate": len(odd) / n, "fixable_rate": len(fixable) / n}
     if edits is not None:
         f["edit_rate"] = edits / n
     return f
