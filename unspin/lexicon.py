@@ -276,7 +276,7 @@ def _knows(word: str, upos: str) -> bool:
     return bool(getAllInflections(word, upos))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _analyses(phrase: str) -> tuple[tuple[str, str | None, str | None], ...]:
     """(lemma phrase, upos, tag) readings of a surface form; the first is the form as it is."""
     from lemminflect import getAllLemmas, getInflection
@@ -467,7 +467,7 @@ class Lexicon:
         ranked = sorted(found.items(), key=lambda kv: (
             -kv[1][0], -kv[1][1], -(kv[1][3] + AGREE_BONUS * (len(kv[1][2]) - 1)), kv[0]))
         out = [Candidate(text, row[2][0]) for text, row in ranked[:TOTAL_CAP]]
-        if len(self._memo) > 500_000:
+        if len(self._memo) > 100_000:
             self._memo.clear()
         self._memo[phrase] = out
         return out

@@ -303,7 +303,7 @@ class NGramLM:
         if v is None:
             raw = self._m.prob([word] + list(reversed(hist[-2:])))
             v = max(raw * _LN_BASE, NGRAM_FLOOR)
-            if len(self._cache) > 2_000_000:
+            if len(self._cache) > 200_000:  # bounded: a long crawl must not grow it forever
                 self._cache.clear()
             self._cache[key] = v
         return v
