@@ -90,7 +90,8 @@ def _warn_once(src: str, why: str) -> None:
 
 
 def cache_dir() -> Path:
-    d = Path(os.environ.get("UNSPIN_CACHE") or Path.home() / ".cache" / "unspin") / "lexicon"
+    from .lm import cache_dir as root
+    d = root() / "lexicon"
     d.mkdir(parents=True, exist_ok=True)
     return d
 

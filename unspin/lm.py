@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
-import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ NGRAM_FLOOR = -16.0          # nats for an unseen word: keeps one OOV from swamp
 
 
 def cache_dir() -> Path:
+    """Where converted models and built indexes live: $UNSPIN_CACHE or ~/.cache/unspin."""
     d = Path(os.environ.get("UNSPIN_CACHE") or Path.home() / ".cache" / "unspin")
     d.mkdir(parents=True, exist_ok=True)
     return d
@@ -70,47 +70,6 @@ class NeuralLM:
 
     def encode(self, text: str) -> list[int]:
         return self.tok(text, add_special_tokens=False).input_ids
-
-    def continuation_logprobs(self, pairs: list[tuple[list[int], list[int]]],
-                              batch_tokens: int = 2048) -> list[float]:
-        """Sum of log P(continuation | prefix) for each (prefix_ids, continuation_ids) pair."""
-        torch = self.torch
-        lens = [1 + len(p) + len(c) for p, c in pairs]
-        order = sorted(range(len(pairs)), key=lens.__getitem__)
-        out = [0.0] * len(pairs)
-        batches, cur = [], []
-        for k in order:  # sorted by length, so the last item of a batch is its widest
-            if cur and (len(cur) + 1) * lens[k] > batch_tokens:
-                batches.append(cur)
-                cur = []
-            cur.append(k)
-        if cur:
-            batches.append(cur)
-        for batch in batches:
-            width = lens[batch[-1]]
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for r, b in enumerate(batch):
-                seq = [self.bos] + pairs[b][0] + pairs[b][1]
-                ids[r, :len(seq)] = torch.tensor(seq)
-                mask[r, :len(seq)] = 1
-            rows, pos, tgt, owner = [], [], [], []
-            for r, b in enumerate(batch):
-                p0, n = len(pairs[b][0]), len(pairs[b][1])
-                for t in range(p0, p0 + n):  # hidden state at t predicts token t+1
-                    rows.append(r)
-                    pos.append(t)
-                    tgt.append(int(ids[r, t + 1]))
-                    owner.append(b)
-            with self._lock, torch.inference_mode():
-                # Run the vocabulary head only where a continuation token is predicted:
-                # the 49k-way softmax over every position was most of the cost.
-                hidden = self.model.model(input_ids=ids, attention_mask=mask).last_hidden_state
-                h = hidden[torch.tensor(rows), torch.tensor(pos)]
-                lp = self._target_logprobs(h, torch.tensor(tgt))
-            for b, v in zip(owner, lp.tolist()):
-                out[b] += v
-        return out
 
     def _target_logprobs(self, h, targets, rows: int = 256):
         """log P(target) from hidden states, a slice at a time: a full 49k-wide float
@@ -272,18 +231,6 @@ class NeuralLM:
                     results[j].append((logits[ids] - logits.logsumexp(0)).tolist())
         return results
 
-    def token_surprisals(self, text: str, max_tokens: int = 512) -> list[tuple[int, int, float]]:
-        """(char_start, char_end, -log p) for each token of text (first max_tokens)."""
-        torch = self.torch
-        enc = self.tok(text, add_special_tokens=False, return_offsets_mapping=True,
-                       truncation=True, max_length=max_tokens)
-        ids = [self.bos] + enc.input_ids
-        with self._lock, torch.inference_mode():
-            logits = self.model(input_ids=torch.tensor([ids])).logits.float()[0]
-        logp = torch.log_softmax(logits[:-1], dim=-1)
-        tgt = logp.gather(1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1)
-        return [(a, b, -float(s)) for (a, b), s in zip(enc.offset_mapping, tgt)]
-
 
 class NGramLM:
     """CMU's general English 3-gram (pocketsphinx en-us.lm.bin), lower-case words, no punctuation."""
@@ -331,7 +278,3 @@ def neural() -> NeuralLM:
 @lru_cache(maxsize=1)
 def ngram() -> NGramLM:
     return NGramLM()
-
-
-def warn(msg: str) -> None:
-    print(f"unspin: warning: {msg}", file=sys.stderr)
