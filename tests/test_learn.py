@@ -1,4 +1,5 @@
 """Learn: substitutions of an unknown spinner come out of caught copies and restore new ones."""
+import json
 import random
 import sys
 
@@ -37,6 +38,12 @@ def test_learn_from_caught_copies(tmp_path):
 
     p = run_cli("learn", "--db", db)
     assert p.returncode == 0 and "caught copies" in p.stdout_text
+
+    # the core restorer takes the learned table through --db
+    p = run_cli("restore", "-", "--db", db, "--no-lm", "--json", stdin=spun.encode())
+    assert p.returncode == 0, p.stderr_text
+    out = json.loads(p.stdout_text)["text"]
+    assert sum(a == b for a, b in zip(out.split(), src.split())) > before
 
 
 def test_load_table_of_empty_archive(tmp_path):
