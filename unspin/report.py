@@ -124,5 +124,5 @@ def _restored(text: str, learned, use_lm: bool) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>{_CSS}</style><body>{body}</body></html>")
+    from .view import page
+    return page(title, body, _CSS)

@@ -40,9 +40,10 @@ def marked_html(text: str, edits: list[Edit]) -> str:
     return "".join(parts)
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, css: str = _CSS) -> str:
+    """A self-contained page: the title escaped, the body already escaped HTML."""
     return (f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>{_CSS}</style><body>{body}</body></html>")
+            f"<style>{css}</style><body>{body}</body></html>")
 
 
 def restoration_page(title: str, text: str, edits: list[Edit], probability: float | None = None) -> str:
