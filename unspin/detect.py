@@ -58,7 +58,7 @@ def verdict(p: float) -> str:
 
 
 def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None,
-             edits: int | None = None) -> dict[str, float]:
+             edits: int | None = None, ranges: list[tuple[int, int]] | None = None) -> dict[str, float]:
     """Rates over words [lo, hi) of doc: what a spinner leaves behind."""
     words = doc.words
     hi = len(words) if hi is None else hi
@@ -74,7 +74,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     art = sum(1 for k in range(max(lo, 1), hi)
               if lower[k - 1] in ARTICLES and not article_agrees(lower[k - 1], lower[k]))
     total, oov = 0.0, 0
-    for a, b in sentence_word_ranges(doc):
+    for a, b in ranges if ranges is not None else sentence_word_ranges(doc):
         a2, b2 = max(a, lo), min(b, hi)
         if a2 >= b2:
             continue
@@ -128,9 +128,10 @@ def detect(text: str, *, deep: bool = False, lexicon=None) -> Detection:
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < CHUNK_WORDS // 2:
         bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
     chunk_p, feats = [], {}
+    ranges = sentence_word_ranges(doc)  # once, not per chunk
     for lo, hi in bounds:
         e = sum(1 for k in edit_at if lo <= k < hi) if deep else None
-        f = features(doc, sites, ng, lo, hi, e)
+        f = features(doc, sites, ng, lo, hi, e, ranges)
         chunk_p.append(score(f, "deep" if deep else "fast"))
         if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
             feats = f
