@@ -221,14 +221,16 @@ class NeuralLM:
         torch = self.torch
         results: list[list[list[float]]] = [[] for _ in texts]
         for j, states in self._states_at(texts, positions):
-            for h, opts in zip(states, options[j]):
-                if h is None:
-                    results[j].append([0.0] * len(opts))
-                    continue
-                ids = torch.tensor([self.encode(" " + o)[0] for o in opts])
-                with torch.inference_mode():
-                    logits = self.model.lm_head(h).float()
-                    results[j].append((logits[ids] - logits.logsumexp(0)).tolist())
+            have = [k for k, h in enumerate(states) if h is not None]
+            per: dict[int, list[float]] = {}
+            if have:
+                with torch.inference_mode():  # one vocabulary head call per sentence
+                    logits = self.model.lm_head(torch.stack([states[k] for k in have])).float()
+                    norm = logits.logsumexp(1)
+                for row, k in enumerate(have):
+                    ids = torch.tensor([self.encode(" " + o)[0] for o in options[j][k]])
+                    per[k] = (logits[row, ids] - norm[row]).tolist()
+            results[j] = [per.get(k, [0.0] * len(options[j][k])) for k in range(len(states))]
         return results
 
 
