@@ -4,9 +4,16 @@ from __future__ import annotations
 import os
 import sys
 
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
 
 from ..errors import UnspinError
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
 
 app = typer.Typer(
     name="unspin",
@@ -15,6 +22,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def print_json(obj) -> None:
+    # Plain json.dumps: a terminal renderer could wrap long strings and break the document.
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+
+def write_file(path: Path, content: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    except OSError as e:
+        raise UnspinError(f"cannot write {path}: {e.strerror}") from None
 
 
 def main() -> None:

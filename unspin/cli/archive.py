@@ -2,21 +2,14 @@
 .report and .learn."""
 from __future__ import annotations
 
-import json
 import os
-import sys
 from pathlib import Path
 from typing import List
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..errors import UnspinError
-from .app import app
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+from .app import app, err, out, print_json, write_file
 
 archive_app = typer.Typer(help="Build and inspect the archive of your own articles.", no_args_is_help=True)
 app.add_typer(archive_app, name="archive")
@@ -46,7 +39,7 @@ def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json",
     from .. import archive
     s = archive.stats(db)
     if as_json:
-        out.print_json(json.dumps(s))
+        print_json(s)
         return
     for k, v in s.items():
         out.print(f"{k.replace('_', ' ')}: {v:,}")
@@ -76,7 +69,7 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
     text = read_input(file)
     ms = trace(text, db, top=top)
     if as_json:
-        sys.stdout.write(json.dumps({"matches": [m.to_json() for m in ms]}, ensure_ascii=False) + "\n")
+        print_json({"matches": [m.to_json() for m in ms]})
         return
     if not ms:
         out.print("no source found in the archive")
@@ -100,12 +93,7 @@ def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, 
     """Write a self-contained HTML report: suspect and source side by side, with the evidence."""
     from ..report import report
     from ..text import read_input
-    html = report(read_input(file), db, use_lm=not no_lm)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(html, encoding="utf-8")
-    except OSError as e:
-        raise UnspinError(f"cannot write {output}: {e.strerror}") from None
+    write_file(output, report(read_input(file), db, use_lm=not no_lm))
     out.print(f"report: {output}")
 
 

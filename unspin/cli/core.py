@@ -1,7 +1,6 @@
 """detect / restore / spin / demo: thin layers over unspin.detect, unspin.restore, unspin.spin."""
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 from importlib import resources
@@ -9,15 +8,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import UnspinError
 from ..text import load_document
-from .app import app
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+from .app import app, err, out, print_json, write_file
 
 FileArg = typer.Argument(..., help="Input file (.txt, .html, .pdf) or - for standard input.")
 
@@ -40,19 +35,6 @@ def _learned(db: Optional[Path]):
     return load_table(str(db))
 
 
-def _json(obj) -> None:
-    # Plain json.dumps: a terminal renderer could wrap long strings and break the document.
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
-
-
-def _write(path: Path, content: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    except OSError as e:
-        raise UnspinError(f"cannot write {path}: {e.strerror}") from None
-
-
 @app.command()
 def detect(file: str = FileArg,
            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -63,7 +45,7 @@ def detect(file: str = FileArg,
     with progress_bar("scoring"):
         d = run(text, deep=deep)
     if as_json:
-        _json(d.to_json())
+        print_json(d.to_json())
         return
     colour = {"spun": "bold red", "clean": "bold green"}.get(d.verdict, "bold yellow")
     out.print(f"[{colour}]{d.verdict}[/] spun probability {d.spun_probability:.2f} · "
@@ -88,9 +70,9 @@ def restore(file: str = FileArg,
         r = run(text, learned=_learned(db), use_lm=not no_lm, progress=tick)
     if html:
         from ..view import restoration_page
-        _write(html, restoration_page("Restored text", text, r.edits))
+        write_file(html, restoration_page("Restored text", text, r.edits))
     if as_json:
-        _json(r.to_json())
+        print_json(r.to_json())
     elif show:
         from ..view import terminal
         out.print(terminal(text, r.edits))
@@ -112,7 +94,7 @@ def spin(file: str = FileArg,
     text = load_document(file)
     res = run(text, style=style, rate=rate, seed=seed)
     if as_json:
-        _json(res.to_json())
+        print_json(res.to_json())
     else:
         sys.stdout.write(res.text if res.text.endswith("\n") else res.text + "\n")
 
@@ -146,7 +128,7 @@ def demo(style: str = typer.Option("thesaurus", help="Spinner style for the demo
     out.rule("4. score against the simulator's ground truth")
     out.print(f"restored exactly: {exact}/{len(gold)} substitutions · edits that were not right: {wrong} · "
               f"restored text identical to the original: {r.text == original}")
-    _write(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability))
+    write_file(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability))
     out.print(f"HTML view: {html}")
 
 
