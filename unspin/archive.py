@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -258,6 +259,16 @@ class Archive:
 def prepare(text: str) -> tuple[bytes, bytes, list[int]]:
     """Content hash, compressed body and band keys: the CPU-heavy part of ingest."""
     return content_hash(text), zlib.compress(text.encode(), 6), fp.fingerprint(text)
+
+
+@contextmanager
+def using(db: "str | Archive") -> Iterator["Archive"]:
+    """The archive at path `db`, opened and closed here, or an already open Archive, left open."""
+    if not isinstance(db, str):
+        yield db
+        return
+    with Archive(db) as arc:
+        yield arc
 
 
 def open_archive(path: str, create: bool = False) -> Archive:

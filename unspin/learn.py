@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import align as al
-from .archive import Archive
+from .archive import Archive, using
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,7 @@ def extract(query: str, source: str) -> Counter:
 
 
 def learn(db: str | Archive) -> Learned:
-    arc = Archive(db) if isinstance(db, str) else db
-    try:
+    with using(db) as arc:
         counts: Counter = Counter()
         copies = 0
         for query, doc, _cov in list(arc.catches()):
@@ -44,22 +43,15 @@ def learn(db: str | Archive) -> Learned:
                             [(s, o, c) for (s, o), c in counts.items()])
         arc.con.execute("COMMIT")
         return Learned(copies, sum(counts.values()), len(counts))
-    finally:
-        if isinstance(db, str):
-            arc.close()
 
 
 def load_table(db: str | Archive) -> dict[str, dict[str, int]]:
     """spun (lowercase) -> {original: count}, for the restorer."""
-    arc = Archive(db) if isinstance(db, str) else db
-    try:
+    with using(db) as arc:
         table: dict[str, dict[str, int]] = {}
         for spun, orig, count in arc.con.execute("SELECT spun, original, count FROM substitutions"):
             table.setdefault(spun, {})[orig] = count
         return table
-    finally:
-        if isinstance(db, str):
-            arc.close()
 
 
 def apply_table(text: str, table: dict[str, dict[str, int]], min_count: int = 1) -> str:

@@ -9,7 +9,7 @@ import html
 from datetime import datetime, timezone
 
 from . import align as al
-from .archive import Archive
+from .archive import Archive, using
 from .trace import Match, trace
 
 _CSS = """body{font:15px/1.55 Georgia,serif;margin:1.5em auto;max-width:78em;padding:0 1em;color:#222}
@@ -56,8 +56,7 @@ def _marked(text: str, regions: list[tuple[int, int, str, str]], words: list[tup
 
 def report(text: str, db: str | Archive, use_lm: bool = True, match: Match | None = None) -> str:
     """The evidence page for `text` against its best source in the archive."""
-    arc = Archive(db) if isinstance(db, str) else db
-    try:
+    with using(db) as arc:
         ms = [match] if match else trace(text, arc, top=3)
         if not ms:
             return _page("No source found", "<p>unspin found no article in the archive that this text "
@@ -70,9 +69,6 @@ def report(text: str, db: str | Archive, use_lm: bool = True, match: Match | Non
             learned = load_table(arc) or None
         except Exception:  # noqa: BLE001 - the report still stands without a learned table
             pass
-    finally:
-        if isinstance(db, str):
-            arc.close()
     return _page(f"unspin report: {best.title or best.id}", _body(text, best, src.text, ms[1:], learned, use_lm))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import align as al
 from . import fingerprint as fp
-from .archive import Archive, Document
+from .archive import Archive, Document, using
 
 COPY_COVERAGE = 0.3   # calibrated on bench/trace_bench.py dev data (copy vs same-story)
 RELATED_ENTITIES = 0.2
@@ -45,12 +45,8 @@ def entities(text: str | list[str]) -> set[str]:
 def trace(text: str, db: str | Archive, top: int = 5, record: bool = True,
           use_vectors: bool = True) -> list[Match]:
     """Best sources of `text` in the archive, best first; confirmed copies are recorded for learn."""
-    arc = Archive(db) if isinstance(db, str) else db
-    try:
+    with using(db) as arc:
         return _trace(text, arc, top, record, use_vectors)
-    finally:
-        if isinstance(db, str):
-            arc.close()
 
 
 def _trace(text: str, arc: Archive, top: int, record: bool, use_vectors: bool) -> list[Match]:
