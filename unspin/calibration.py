@@ -15,6 +15,11 @@ DEFAULTS = {
     "edit_ngram": {"bias": -5.0, "weights": {"gain": 0.5, "prior": 0.5, "dlen": -1.5,
                                              "margin": 0.3, "src_habit": 3.0, "src_learned": 4.0}},
     "decide_at": 0.5,
+    # The first-stage models that estimate a document's spin rate (no rate features).
+    "edit_first": {"bias": -4.0, "weights": {"gain": 0.6, "prior": 0.5, "dlen": -1.5,
+                                             "src_habit": 3.0, "table": 1.0}},
+    "edit_ngram_first": {"bias": -5.0, "weights": {"gain": 0.5, "prior": 0.5, "dlen": -1.5,
+                                                   "src_habit": 3.0, "table": 1.0}},
     # P(document spun) = sigmoid(w . features + bias), per path
     "detect": {
         "fast": {"bias": -4.0, "weights": {"strong_rate": 40.0, "habit_rate": 60.0,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .calibration import params
 from .lm import NGRAM_FLOOR
-from .sites import ARTICLES, Site, article_agrees, find_sites, sentence_word_ranges
+from .sites import ARTICLES, TABLE_SOURCES, Site, article_agrees, find_sites, sentence_word_ranges
 from .text import Doc
 
 CHUNK_WORDS = 400
@@ -69,7 +69,9 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     # A spun word reads oddly *and* a known original would read clearly better.
     odd = [s for s in inside if s.ngram_logp < -8.0]
     fixable = [s for s in odd if s.best.ngram_gain >= 3.0]
-    habit = [s for s in inside if s.best.source in ("habit", "learned") and s.best.ngram_gain > 0]
+    habit = [s for s in inside if s.best.source in TABLE_SOURCES and s.best.ngram_gain > 0]
+    # Text real spinners were seen writing, where the original they replaced reads better.
+    known = [s for s in habit if s.spun_weight >= 2]
     lower = [w.lower for w in words]
     art = sum(1 for k in range(max(lo, 1), hi)
               if lower[k - 1] in ARTICLES and not article_agrees(lower[k - 1], lower[k]))
@@ -86,7 +88,9 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     f = {"strong_rate": len(strong) / n, "habit_rate": len(habit) / n, "article_rate": art / n,
          "oov_rate": oov / n, "fluency": -total / n, "very_strong_rate": len(very) / n,
          "gain_mean": sum(min(s.best.ngram_gain, 10.0) for s in strong) / n,
-         "odd_rate": len(odd) / n, "fixable_rate": len(fixable) / n}
+         "odd_rate": len(odd) / n, "fixable_rate": len(fixable) / n,
+         "known_rate": sum(s.n for s in known) / n,
+         "known_gain": sum(min(s.best.ngram_gain, 10.0) for s in known) / n}
     if edits is not None:
         f["edit_rate"] = edits / n
     return f
@@ -119,7 +123,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None) -> Detection:
     else:
         for s in sites:
             c = s.best
-            if c.ngram_gain >= STRONG_GAIN or (c.source in ("habit", "learned") and c.ngram_gain > 0):
+            if c.ngram_gain >= STRONG_GAIN or (c.source in TABLE_SOURCES and c.ngram_gain > 0):
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
                 flags.append(Flag(s.start, s.end, s.text, c.text, _sigmoid(a * c.ngram_gain + b), why))
         flags = _non_overlapping(flags)

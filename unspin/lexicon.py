@@ -21,6 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .spinners import SpinnerTable
 
 SOURCES = ("wordnet", "mythes", "aiksaurus")
 # Module-level so tests (and odd installs) can point them elsewhere.
@@ -59,7 +63,8 @@ _LEX_CLASS = {"adj": 3, "adv": 4, "noun": 1, "verb": 2}
 @dataclass(frozen=True, slots=True)
 class Candidate:
     text: str      # the original wording a spinner may have replaced, inflected to fit
-    source: str    # "wordnet" | "mythes" | "aiksaurus" | "habit" | "learned"
+    source: str    # "wordnet" | "mythes" | "aiksaurus" | "habit" | "observed" | "learned"
+    count: float = 0.0  # times a spinner was seen making this swap (observed and learned tables)
 
 
 # ---- locating sources ---------------------------------------------------------------------
@@ -397,7 +402,10 @@ class Lexicon:
     max_phrase_len: int = MAX_PHRASE_LEN
 
     def __init__(self, sources=SOURCES, habits: bool = True,
-                 learned: dict[str, dict[str, int]] | None = None):
+                 learned: dict[str, dict[str, int]] | None = None,
+                 spinners: "SpinnerTable | None" = None):
+        """spinners: real spinners' habits (default: the built-in observed table); learned:
+        a table from `unspin learn` (spun -> {original: count}), added to it."""
         have = available_sources()
         active = []
         for s in sources:
@@ -419,7 +427,11 @@ class Lexicon:
         self._keys = idx["keys"]
         self._habit_rev = idx["habit_rev"]
         self._habit_fwd = idx["habit_fwd"]
-        self._learned = {" ".join(k.lower().split()): dict(v) for k, v in (learned or {}).items()}
+        from .spinners import SpinnerTable, builtin, builtin_habits
+        if learned:
+            base = list(builtin_habits()) if spinners is None else spinners.habits
+            spinners = SpinnerTable(base, learned)
+        self.spinners: SpinnerTable = builtin() if spinners is None else spinners
         self._memo: dict[str, list[Candidate]] = {}
         self._nb_memo: dict[str, frozenset[str]] = {}
 
@@ -427,7 +439,7 @@ class Lexicon:
 
     def is_key(self, phrase: str) -> bool:
         """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)"""
-        if phrase not in self._keys and phrase not in self._learned:
+        if phrase not in self._keys and phrase not in self.spinners.reverse:
             return False
         return bool(self.originals(phrase))
 
@@ -437,13 +449,13 @@ class Lexicon:
         hit = self._memo.get(phrase)
         if hit is not None:
             return hit
-        if phrase not in self._keys and phrase not in self._learned:
+        if phrase not in self._keys and phrase not in self.spinners.reverse:
             return []
         # text -> [learned count, habit, sources, zipf]
         found: dict[str, list] = {}
 
-        def add(text, source, zipf, count=0):
-            if text == phrase:
+        def add(text, source, zipf, count=0.0):
+            if text.lower() == phrase:
                 return
             row = found.setdefault(text, [0, 0, [], zipf])
             row[0] = max(row[0], count)
@@ -452,8 +464,9 @@ class Lexicon:
             if source not in row[2]:
                 row[2].append(source)
 
-        for text, count in self._learned.get(phrase, {}).items():
-            add(" ".join(text.lower().split()), "learned", 9.0, count)
+        for text, count in self.spinners.originals(phrase).items():
+            source = "learned" if self.spinners.is_learned(phrase, text) else "observed"
+            add(text, source, 9.0, count)
         for lemma, upos, tag in _analyses(phrase):
             for o in self._habit_rev.get(lemma, ()):
                 if tag and not _knows(o.split()[_head(upos)], upos):
@@ -467,7 +480,7 @@ class Lexicon:
         # Learned, then habits, then thesaurus candidates by frequency plus source agreement.
         ranked = sorted(found.items(), key=lambda kv: (
             -kv[1][0], -kv[1][1], -(kv[1][3] + AGREE_BONUS * (len(kv[1][2]) - 1)), kv[0]))
-        out = [Candidate(text, row[2][0]) for text, row in ranked[:TOTAL_CAP]]
+        out = [Candidate(text, row[2][0], row[0]) for text, row in ranked[:TOTAL_CAP]]
         if len(self._memo) > 100_000:
             self._memo.clear()
         self._memo[phrase] = out
@@ -574,6 +587,14 @@ class Lexicon:
         na, nb = self.neighbours(a), self.neighbours(b)
         # One shared neighbour links too much ("expects" ~ "cart"); two rarely do by chance.
         return b in na or a in nb or len(na & nb) >= 2
+
+    def spun_weight(self, phrase: str) -> float:
+        """How often real spinners were seen writing `phrase` (0: never)."""
+        return self.spinners.spun_weight(phrase)
+
+    def written_capitalised(self, phrase: str) -> bool:
+        """Was `phrase` seen spun inside a name or title (Nationwide for National)?"""
+        return " ".join(phrase.lower().split()) in self.spinners.capitalised
 
     def __repr__(self) -> str:
         return f"Lexicon(sources={self.sources}, habits={self.habits}, keys={len(self._keys)})"

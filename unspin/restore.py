@@ -24,7 +24,8 @@ CONTEXT_WORDS = 8           # words of left context the LM sees
 LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
 NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded again
 MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
-SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "learned", "lm")
+SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
+RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
 # LM proposals: on the dev split they added about a quarter to LM time and few right
 # originals (2 of 514), so they are off by default; restore(..., proposals=True) turns them on.
 PROPOSALS = False
@@ -65,7 +66,11 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     from . import lm as lms
     model = lms.neural() if use_lm else None
     sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
-    chosen = decode(doc, sites, model, progress)
+    return restoration(text, decode(doc, sites, model, progress))
+
+
+def restoration(text: str, chosen: list[_Choice]) -> Restoration:
+    """The decoded choices as edits over `text`, and the text they give."""
     edits = []
     for ch in sorted(chosen, key=lambda c: c.site.start):
         to = match_case(ch.site.text, ch.cand.text)
@@ -142,8 +147,12 @@ def _left_screen(doc: Doc, sites: list[Site], model) -> None:
             s.cands = table + rest[:max(0, KEEP - len(table))]
 
 
-def features(site: Site, cand: Cand, use_lm: bool = True) -> dict[str, float]:
-    """The evidence for `cand` being the original of `site`, as model inputs."""
+def features(site: Site, cand: Cand, use_lm: bool = True,
+             rate: float | None = None) -> dict[str, float]:
+    """The evidence for `cand` being the original of `site`, as model inputs.
+
+    rate: the document's estimated spin rate (share of words a spinner replaced); a heavily
+    spun document makes every swap more likely, a clean one less."""
     from wordfreq import zipf_frequency
 
     def zipf(phrase: str) -> float:
@@ -159,21 +168,49 @@ def features(site: Site, cand: Cand, use_lm: bool = True) -> dict[str, float]:
          "odd_ngram": _clip(-site.ngram_logp),
          "dlen": abs(len(cand.text.split()) - site.n), "n": site.n,
          "z_spun": zipf(site.text.lower()), "z_cand": zipf(cand.text),
-         "margin": _clip(g - max(others + [0.0]))}
+         "margin": _clip(g - max(others + [0.0])),
+         # Real spinners' tables: how often this swap, and this spun text, were seen.
+         "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
+         "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
+         "in_name": float(site.in_name)}
+    f["gain_table"] = f["gain"] * (cand.count > 0)
     for src in SOURCES_ONE_HOT:
         f["src_" + src] = float(cand.source == src)
-    return f
+    return f if rate is None else with_rate(f, rate)
+
+
+def with_rate(f: dict[str, float], rate: float) -> dict[str, float]:
+    """Edit features plus the document's spin rate (as log-odds) and its interactions:
+    the same LM gain or table count means more in a heavily spun document."""
+    r = min(1 - RATE_FLOOR, max(RATE_FLOOR, rate))
+    lo = math.log(r / (1 - r))
+    return dict(f, rate=lo, rate_gain=lo * _clip(f["gain"], 10.0), rate_table=lo * f["table"])
 
 
 def _clip(x: float, lim: float = 20.0) -> float:
     return max(-lim, min(lim, x))
 
 
-def probability(site: Site, cand: Cand, use_lm: bool = True) -> float:
-    p = params()["edit" if use_lm else "edit_ngram"]
-    f = features(site, cand, use_lm)
-    z = p["bias"] + sum(w * f.get(k, 0.0) for k, w in p["weights"].items())
+def probability(site: Site, cand: Cand, use_lm: bool = True, rate: float | None = None) -> float:
+    """Calibrated P(cand is the original). Without `rate`, the first-stage model that
+    estimates the document's spin rate; with it, the decision model."""
+    name = ("edit" if use_lm else "edit_ngram") + ("" if rate is not None else "_first")
+    return logistic(params()[name], features(site, cand, use_lm, rate))
+
+
+def logistic(model: dict, f: dict[str, float]) -> float:
+    z = model["bias"] + sum(w * f.get(k, 0.0) for k, w in model["weights"].items())
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def spin_rate(options: list[_Choice], n_words: int) -> float:
+    """Expected share of the document's words a spinner replaced: the sum, over suspects,
+    of the first-stage probability that the best candidate is the original."""
+    best: dict[int, float] = {}
+    for ch in options:
+        k = id(ch.site)
+        best[k] = max(best.get(k, 0.0), ch.p * ch.site.n)
+    return sum(best.values()) / max(1, n_words)
 
 
 def decide_at() -> float:
@@ -183,13 +220,13 @@ def decide_at() -> float:
 def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
     """Choose edits: best-first, non-overlapping, each above the decision probability."""
     use_lm = model is not None
-    live = [s for s in sites if max(c.ngram_gain + c.left_gain for c in s.cands) > SCREEN] \
-        if use_lm else sites
+    live = live_sites(sites, use_lm)
     if not live:
         return []
     if use_lm:
         score(doc, live, model, {}, progress)
-    chosen = _pick(_options(live, use_lm), set())
+    rate = spin_rate(_options(live, use_lm, None), len(doc.words))
+    chosen = _pick(_options(live, use_lm, rate), set())
     if not use_lm:
         return chosen
     # Pass 2: decide again the suspects next to an edit, with the neighbours' edits in place.
@@ -198,12 +235,19 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
         redo = {id(s) for s in near}
         kept = [ch for ch in chosen if id(ch.site) not in redo]
         score(doc, near, model, {id(ch.site): ch for ch in chosen}, None)
-        chosen = kept + _pick(_options(near, True), {i for ch in kept for i in ch.words})
+        chosen = kept + _pick(_options(near, True, rate), {i for ch in kept for i in ch.words})
     return chosen
 
 
-def _options(sites: list[Site], use_lm: bool) -> list[_Choice]:
-    return [_Choice(s, c, probability(s, c, use_lm)) for s in sites for c in s.cands]
+def live_sites(sites: list[Site], use_lm: bool) -> list[Site]:
+    """The suspects worth the LM's time: a candidate reads better on the cheap evidence."""
+    if not use_lm:
+        return sites
+    return [s for s in sites if max(c.ngram_gain + c.left_gain for c in s.cands) > SCREEN]
+
+
+def _options(sites: list[Site], use_lm: bool, rate: float | None) -> list[_Choice]:
+    return [_Choice(s, c, probability(s, c, use_lm, rate)) for s in sites for c in s.cands]
 
 
 def _pick(options: list[_Choice], used: set[int]) -> list[_Choice]:

@@ -26,7 +26,7 @@ might must ought let lets get got s t don't can't won't isn't aren't wasn't were
 one two three four five six seven eight nine ten first second third last next""".split())
 
 
-TABLE_SOURCES = ("habit", "learned")  # substitutions a spinner is known to make
+TABLE_SOURCES = ("habit", "observed", "learned")  # substitutions a spinner is known to make
 # Screening keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
 KEEP_PROPOSALS = 2
 
@@ -39,6 +39,7 @@ class Cand:
     lm_gain: float | None = None  # same with the neural model, filled in by restore
     prior: float = 0.0        # log-odds that a spinner turns this original into the text
     left_gain: float = 0.0    # LM log-prob of its first token minus the spun one's, left context only
+    count: float = 0.0        # times real spinners were seen making this swap
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Site:
     text: str
     cands: list[Cand] = field(default_factory=list)
     ngram_logp: float = 0.0   # 3-gram log-prob of the window as written (how odd it reads)
+    spun_weight: float = 0.0  # times real spinners were seen writing this text
+    in_name: bool = False     # capitalised inside a sentence
     left_logp: float = 0.0    # LM log-prob of its first token given the words before it
 
     @property
@@ -101,28 +104,32 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     for lo, hi in ranges:
         sent = lower[lo:hi]
         for i in range(lo, hi):
-            if is_name(words, i, sent_starts):
-                continue
+            in_name = False
             for n in range(1, max_n + 1):
                 j = i + n
                 if j > hi:
                     break
-                if n > 1 and (not _GAP_RE.fullmatch(doc.text[words[j - 2].end:words[j - 1].start])
-                              or is_name(words, j - 1, sent_starts)):
+                if n > 1 and not _GAP_RE.fullmatch(doc.text[words[j - 2].end:words[j - 1].start]):
                     break
+                in_name = in_name or is_name(words, j - 1, sent_starts)
                 phrase = " ".join(lower[i:j])
-                more = extra.get(i, []) if n == 1 else []
+                # Spinners rewrite inside names too (Nationwide for National), but only a
+                # swap seen capitalised on real spun pages is worth a suspect there.
+                if in_name and not lex.written_capitalised(phrase):
+                    continue
+                more = extra.get(i, []) if n == 1 and not in_name else []
                 if not more and not lex.is_key(phrase):
                     continue
-                cands = [Cand(c.text, c.source) for c in lex.originals(phrase)]
+                cands = [Cand(c.text, c.source, count=c.count) for c in lex.originals(phrase)]
                 seen = {c.text for c in cands}
                 cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
-                if all(w in FUNCTION_WORDS for w in lower[i:j]):
+                if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
                     cands = [c for c in cands if c.source in TABLE_SOURCES]
                 if not cands:
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,
-                            doc.text[words[i].start:words[j - 1].end], cands)
+                            doc.text[words[i].start:words[j - 1].end], cands,
+                            spun_weight=lex.spun_weight(phrase), in_name=in_name)
                 _screen(site, sent, i - lo, ng, words, i, keep)
                 if site.cands:
                     sites.append(site)

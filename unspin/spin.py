@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, default_lexicon
+from .spinners import SpinnerTable
 from .text import Doc, Edit, apply_edits, match_case
 
 STYLES: dict[str, str] = {
@@ -19,6 +20,8 @@ STYLES: dict[str, str] = {
     "thesaurus": "a mix of all three thesauri, inflection and a/an fixed",
     "habits": "phrase habits from habits.tsv (all of them), topped up with thesaurus swaps",
     "naive": "surface-form thesaurus swaps: no inflection fixing, a/an left as it was",
+    "observed": "real spinners' habits (data/spinners/observed.tsv): common words first, phrases, "
+                "names and function words too, a/an left as it was",
 }
 _STYLE_SOURCES = {"wordnet": ("wordnet",), "mythes": ("mythes",), "roget": ("aiksaurus",),
                   "thesaurus": ("wordnet", "mythes", "aiksaurus"),
@@ -110,14 +113,19 @@ def _sentence_starts(doc: Doc) -> set[int]:
 
 
 def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
-         lexicon: Lexicon | None = None) -> SpinResult:
+         lexicon: Lexicon | None = None, table: SpinnerTable | None = None) -> SpinResult:
     """Spin `text`: about `rate` of its words are replaced (a substitution rate over all word
-    tokens, as far as the style can reach: at high rates a thesaurus runs out of words)."""
+    tokens, as far as the style can reach: at high rates a thesaurus runs out of words).
+
+    style="observed" draws on `table` (default: spinner A, the common content-farm one)."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
     if not 0.0 <= rate <= 1.0:
         raise ValueError("rate must be between 0 and 1")
     lex = lexicon or default_lexicon()
+    if style == "observed":
+        from .spinners import style_table
+        return _spin_observed(text, table or style_table("A"), rate, seed)
     rng = random.Random(seed)
     doc = Doc(text)
     toks = doc.tokens
@@ -200,7 +208,12 @@ def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
             s = prev.start
             new = match_case(prev.text, _an(pick)) + " " + new
         swaps.append((s, e, new))
+    return _apply_swaps(text, swaps, style, rate, seed)
 
+
+def _apply_swaps(text: str, swaps: list[tuple[int, int, str]], style: str, rate: float,
+                 seed: int) -> SpinResult:
+    """The spun text, and each swap as a restoration edit over it."""
     out, edits, pos, shift = [], [], 0, 0
     for s, e, new in swaps:
         if s < pos:
@@ -215,3 +228,47 @@ def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
     spun = "".join(out)
     assert apply_edits(spun, edits) == text
     return SpinResult(spun, edits, style, rate, seed)
+
+
+def _spin_observed(text: str, table: SpinnerTable, rate: float, seed: int) -> SpinResult:
+    """A real spinner's habits: phrases before words, the commonest swaps most often, names
+    and function words included, the spun form drawn by how often it was seen, and the
+    article before it never fixed."""
+    rng = random.Random(seed)
+    doc = Doc(text)
+    toks = doc.tokens
+    starts = _sentence_starts(doc)
+    units: list[tuple[float, int, int, dict[str, float]]] = []
+    i = 0
+    while i < len(toks):
+        for n in range(4, 0, -1):
+            j = i + n
+            if j > len(toks) or not all(toks[k].is_word for k in range(i, j)) \
+                    or any(text[toks[k].end:toks[k + 1].start] != " " for k in range(i, j - 1)):
+                continue
+            phrase = " ".join(toks[k].lower for k in range(i, j))
+            opts = table.forward.get(phrase)
+            if not opts:
+                continue
+            capital = any(toks[k].text[:1].isupper() and (k not in starts or toks[k].text.isupper())
+                          for k in range(i, j))
+            if capital and phrase not in table.capitalised_originals:
+                continue  # a name the spinner was never seen touching
+            weight = sum(opts.values())
+            # Weighted sampling without replacement (Efraimidis-Spirakis keys).
+            units.append((rng.random() ** (1.0 / weight), i, j, opts))
+            i = j - 1
+            break
+        i += 1
+    n_words = sum(1 for t in toks if t.is_word)
+    target = min(round(rate * n_words), len(units))
+    chosen = sorted(sorted(units, reverse=True)[:target], key=lambda u: u[1])
+    swaps = []
+    for _, i, j, opts in chosen:
+        picks = sorted(opts)
+        pick = rng.choices(picks, weights=[opts[p] for p in picks])[0]
+        s, e = toks[i].start, toks[j - 1].end
+        new = match_case(text[s:e], pick)
+        if new != text[s:e]:
+            swaps.append((s, e, new))
+    return _apply_swaps(text, swaps, "observed", rate, seed)

@@ -1,0 +1,93 @@
+"""The real-spinner table: provenance, reverse look-ups, names, and the `observed` style."""
+from __future__ import annotations
+
+import pytest
+
+from unspin import spinners as S
+from unspin.lexicon import Lexicon, default_lexicon
+from unspin.sites import find_sites
+from unspin.spin import spin
+from unspin.text import Doc, apply_edits
+
+
+def test_every_observation_has_provenance():
+    pairs = S.read_pairs()
+    habits = S.read_observed()
+    assert len(habits) > 2000 and len(pairs) > 70
+    for h in habits:
+        assert h.pairs and all(p in pairs for p in h.pairs), h
+    for p in pairs.values():
+        assert p["spun_url"].startswith("http") and p["original_url"].startswith("http")
+
+
+def test_builtin_leaves_out_machine_translation():
+    styles = {h.style for h in S.builtin_habits()}
+    assert "MT" not in styles and {"A", "B", "C"} <= styles
+
+
+def test_reverse_lookup_and_inflected_variants():
+    t = S.SpinnerTable([S.Habit("X", "said", "stated", 4, ("p",))])
+    assert t.originals("stated") == {"said": 4.0}
+    # Both sides inflect alike: the other forms count half an observation.
+    assert t.originals("states") == {"says": 2.0}
+    assert t.spun_weight("Stated") == 4.0 and t.spun_weight("declared") == 0.0
+
+
+def test_internal_capitals_are_kept():
+    t = S.SpinnerTable([S.Habit("A", "the United States", "the US", 3, ("p",)),
+                        S.Habit("A", "National", "Nationwide", 2, ("p",))])
+    assert t.originals("the us") == {"the United States": 3.0}
+    assert t.originals("nationwide") == {"national": 2.0}
+    assert "nationwide" in t.capitalised and "the us" in t.capitalised
+
+
+def test_halves_split_by_original_article():
+    pairs = S.read_pairs()
+    by_url: dict[str, set[int]] = {}
+    for p in pairs.values():
+        by_url.setdefault(p["original_url"], set()).add(S.pair_half(p))
+    assert all(len(h) == 1 for h in by_url.values())
+    a = [p for p in pairs.values() if p["style"] == "A"]
+    assert 0 < sum(S.pair_half(p) for p in a) < len(a)
+
+
+def test_select_counts_only_the_given_pairs():
+    h = S.Habit("A", "said", "stated", 10, ("1", "2"))
+    (kept,) = S.select([h], ["A"], {"1"})
+    assert kept.pairs == ("1",) and kept.count == 5
+    assert S.select([h], ["B"]) == [] and S.select([h], None, {"3"}) == []
+
+
+def test_lexicon_ranks_table_originals_first():
+    lx = default_lexicon()
+    first = lx.originals("stated")[0]
+    assert first.text == "said" and first.source == "observed" and first.count > 0
+    assert lx.is_key("12 months") and "year" in [c.text for c in lx.originals("12 months")]
+
+
+def test_names_are_suspects_only_where_a_spinner_was_seen_capitalising():
+    lx = Lexicon(spinners=S.SpinnerTable([S.Habit("A", "National", "Nationwide", 5, ("p",))]))
+    from unspin import lm
+    doc = Doc("Officials from the Nationwide Security Council met Sheinbaum on Tuesday.")
+    sites = {s.text: s for s in find_sites(doc, lx, lm.ngram())}
+    assert "Nationwide" in sites and sites["Nationwide"].in_name
+    assert [c.text for c in sites["Nationwide"].cands] == ["national"]
+    assert "Sheinbaum" not in sites and "Security" not in sites
+
+
+def test_observed_style_spins_with_the_table_and_leaves_articles():
+    t = S.SpinnerTable([S.Habit("X", "said", "stated", 3, ("p",)),
+                        S.Habit("X", "big", "enormous", 3, ("p",))])
+    text = "He said it was a big day. She said so too."
+    r = spin(text, style="observed", rate=1.0, seed=0, table=t)
+    assert r.text == "He stated it was a enormous day. She stated so too."
+    assert apply_edits(r.text, r.edits) == text
+    assert {e.to for e in r.edits} == {"said", "big"}
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.2])
+def test_observed_style_rate_is_a_share_of_words(rate):
+    text = " ".join(["The minister said more trade would help the economy this year."] * 20)
+    r = spin(text, style="observed", rate=rate, seed=1)
+    words = len(Doc(text).words)
+    assert abs(len(r.edits) - rate * words) <= 1

@@ -1,0 +1,182 @@
+"""Real spinners' habits: what they were seen to write for which original, and how often.
+
+The built-in table is `data/spinners/observed.tsv`: substitutions aligned by hand between real
+spun copies of news articles and their originals (facts only, no article text; provenance per
+pair in `data/spinners/pairs.tsv`). Restore and detect read it backwards (spun -> originals),
+the `observed` simulator style forwards. `unspin learn` builds a table of the same shape from
+caught copies; both meet in `SpinnerTable`.
+
+A spinner swaps surface forms ("said" -> "stated"); where both sides inflect alike, the other
+forms are added at half weight ("says" -> "states"), since an article seen once says little
+about which tense the next one uses.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+DATA = Path(__file__).with_name("data") / "spinners"
+OBSERVED_PATH = DATA / "observed.tsv"
+PAIRS_PATH = DATA / "pairs.tsv"
+# Round-trip machine translation paraphrases whole clauses: its "substitutions" are not a
+# word spinner's habits, so the built-in table leaves them out.
+WORD_SPINNERS = ("A", "B", "C", "D", "E", "F", "G", "H")
+DERIVED_WEIGHT = 0.5   # an inflected variant counts half an observation
+
+
+@dataclass(frozen=True, slots=True)
+class Habit:
+    style: str
+    original: str   # case as seen on the page
+    spun: str
+    count: int
+    pairs: tuple[str, ...]
+
+
+def _rows(path: Path) -> Iterable[list[str]]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                yield line.rstrip("\n").split("\t")
+
+
+def read_observed(path: Path | str | None = None) -> list[Habit]:
+    """Every observed substitution, one row per (style, original, spun)."""
+    out = []
+    for cols in _rows(Path(path or OBSERVED_PATH)):
+        if len(cols) < 5 or cols[0] == "style":
+            continue
+        o, s = " ".join(cols[1].split()), " ".join(cols[2].split())
+        if o and s and o != s:
+            out.append(Habit(cols[0], o, s, int(cols[3] or 1), tuple(cols[4].split(","))))
+    return out
+
+
+def read_pairs(path: Path | str | None = None) -> dict[str, dict[str, str]]:
+    """Pair id -> {style, spun_url, original_url, topic, words_aligned}."""
+    rows = list(_rows(Path(path or PAIRS_PATH)))
+    head, body = rows[0], rows[1:]
+    return {r[0]: dict(zip(head[1:], r[1:])) for r in body if len(r) == len(head)}
+
+
+def pair_half(pair: Mapping[str, str]) -> int:
+    """0 or 1, by the original article's URL: copies of one article stay on one side, so a
+    table learned from one half says nothing about the very articles spun with the other."""
+    return hashlib.sha256(("unspin-half:" + pair["original_url"]).encode()).digest()[0] & 1
+
+
+def select(habits: Iterable[Habit], styles: Iterable[str] | None = None,
+           pairs: set[str] | None = None) -> list[Habit]:
+    """The habits of `styles`, counted only over `pairs` when given."""
+    want = set(styles) if styles is not None else None
+    out = []
+    for h in habits:
+        if want is not None and h.style not in want:
+            continue
+        if pairs is not None:
+            kept = tuple(p for p in h.pairs if p in pairs)
+            if not kept:
+                continue
+            h = Habit(h.style, h.original, h.spun,
+                      max(1, round(h.count * len(kept) / len(h.pairs))), kept)
+        out.append(h)
+    return out
+
+
+def _keep_case(text: str) -> str:
+    """Lowercase, unless a capital inside carries meaning ("the US", "Bank of Canada")."""
+    return text if any(c.isupper() for c in text[1:]) else text.lower()
+
+
+class SpinnerTable:
+    """spun (lowercase) -> {original: weight}, the forward map, and which spun forms a
+    spinner writes capitalised (inside names and titles: Nationwide -> National)."""
+
+    def __init__(self, habits: Iterable[Habit] = (), learned: Mapping[str, Mapping[str, int]] | None = None):
+        self.reverse: dict[str, dict[str, float]] = {}
+        self.forward: dict[str, dict[str, float]] = {}
+        self.capitalised: set[str] = set()
+        self.capitalised_originals: set[str] = set()
+        self.learned: set[tuple[str, str]] = set()
+        self.habits: list[Habit] = list(habits)
+        exact: list[tuple[str, str, float]] = []
+        for h in self.habits:
+            exact.append((h.original, h.spun, float(h.count)))
+            if h.spun[:1].isupper() or any(c.isupper() for c in h.spun[1:]):
+                self.capitalised.add(h.spun.lower())
+                self.capitalised_originals.add(h.original.lower())
+        for spun, origs in (learned or {}).items():
+            for o, n in origs.items():
+                exact.append((o, spun, float(n)))
+                self.learned.add((" ".join(spun.lower().split()), " ".join(o.lower().split())))
+        for o, s, n in exact:
+            self._add(o, s, n)
+        for o, s, n in exact:
+            for vo, vs in _inflected_variants(o.lower(), s.lower()):
+                if vo != vs and vo not in self.reverse.get(vs, {}):
+                    self._add(vo, vs, n * DERIVED_WEIGHT)
+
+    def _add(self, original: str, spun: str, n: float) -> None:
+        """Weights add up over styles and rows (reverse: spun -> originals; forward: the
+        other way); case is kept only where a capital sits inside ("the US")."""
+        row = self.reverse.setdefault(spun.lower(), {})
+        o = _keep_case(original)
+        row[o] = row.get(o, 0.0) + n
+        fwd = self.forward.setdefault(original.lower(), {})
+        sp = _keep_case(spun)
+        fwd[sp] = fwd.get(sp, 0.0) + n
+
+    def originals(self, spun: str) -> dict[str, float]:
+        return self.reverse.get(" ".join(spun.lower().split()), {})
+
+    def spun_weight(self, spun: str) -> float:
+        """How often `spun` was seen as a spinner's output, whatever its original."""
+        return sum(self.originals(spun).values())
+
+    def is_learned(self, spun: str, original: str) -> bool:
+        return (" ".join(spun.lower().split()), original.lower()) in self.learned
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.reverse.values())
+
+
+def _inflected_variants(original: str, spun: str) -> list[tuple[str, str]]:
+    """Other inflections of a substitution whose head words inflect alike."""
+    from .lexicon import _INFL_TAGS, _analyses, _head, _inflect, _knows
+    out = []
+    for lemma_s, upos, tag in _analyses(spun):
+        if upos is None:
+            continue
+        if tag is None and not _knows(spun.split()[_head(upos)], upos):
+            continue
+        lemma_o = next((lo for lo, uo, to in _analyses(original) if uo == upos and to == tag), None)
+        if lemma_o is None and tag is None and _knows(original.split()[_head(upos)], upos):
+            lemma_o = original
+        if lemma_o is None:
+            continue
+        for t in (None,) + _INFL_TAGS[upos]:
+            vo = _inflect(lemma_o, t, upos) if t else lemma_o
+            vs = _inflect(lemma_s, t, upos) if t else lemma_s
+            if vo and vs and (vo, vs) != (original, spun):
+                out.append((vo, vs))
+    return out
+
+
+@cache
+def builtin_habits() -> tuple[Habit, ...]:
+    return tuple(h for h in read_observed() if h.style in WORD_SPINNERS)
+
+
+@cache
+def builtin() -> SpinnerTable:
+    """The table restore and detect use by default: every word spinner observed so far."""
+    return SpinnerTable(builtin_habits())
+
+
+@cache
+def style_table(style: str = "A") -> SpinnerTable:
+    """One spinner's habits alone: what the `observed` simulator style spins with."""
+    return SpinnerTable(select(read_observed(), styles=[style]))
