@@ -290,6 +290,8 @@ def fit_real() -> dict:
     rows = [json.loads(l) for l in open(REAL)]
     metas = {r["doc"]: r for r in rows if r.get("meta")}
     cands = [r for r in rows if not r.get("meta")]
+    for r in cands:  # the no-LM path never has the LM's left-context evidence
+        r["f_ng"].update(left=0.0, odd_lm=0.0)
     out = {}
     for key, name in (("f", "edit"), ("f_ng", "edit_ngram")):
         names = sorted(cands[0][key])
@@ -301,8 +303,8 @@ def fit_real() -> dict:
         print(f"{name}: decide at {cut:.2f}: dev exact {sim['exact']:.3f}, precision "
               f"{sim['precision']:.3f}, untouched changed {sim['untouched_changed']:.4f}")
         print("  calibration: " + reliability(cands, second, key + "_rate"))
+        out["decide_at" if key == "f" else "decide_at_ngram"] = round(cut, 3)
         if key == "f":
-            out["decide_at"] = round(cut, 3)
             for regime in sorted({d.split("/")[0] for d in metas}):
                 sub = {d: m for d, m in metas.items() if d.startswith(regime + "/")}
                 s2 = simulate([r for r in cands if r["doc"] in sub], second, key + "_rate", cut, sub)
@@ -325,7 +327,7 @@ def collect_detect_real(n_docs: int, seed: int) -> None:
     from unspin import lm
     from unspin.detect import CHUNK_WORDS, features as det_features
     from unspin.lexicon import Lexicon, default_lexicon
-    from unspin.sites import find_sites
+    from unspin.restore import candidates
     from unspin.spin import spin
     from unspin.text import Doc
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -340,27 +342,33 @@ def collect_detect_real(n_docs: int, seed: int) -> None:
         for k, bd in enumerate(press[:n_docs]):
             regime, style, st, rt = setups[k % len(setups)]
             rate = rng.choice((0.05, 0.1, 0.2, 0.3))
+            sp = spin(bd.text, style="observed", rate=rate, seed=rng.randrange(1 << 30), table=st)
             for spun in (False, True):
-                text = spin(bd.text, style="observed", rate=rate, seed=rng.randrange(1 << 30),
-                            table=st).text if spun else bd.text
+                text = sp.text if spun else bd.text
+                # The rate reached: a small table cannot spin every article at the asked rate.
+                reached = len(sp.edits) / max(1, len(Doc(bd.text).words)) if spun else 0.0
                 doc = Doc(text)
                 lex = lexes[id(rt)] if spun else default_lexicon()
                 out.write(json.dumps({"doc": bd.id, "style": f"{regime}/{style}" if spun else "clean",
-                                      "rate": rate if spun else 0.0, "y": spun,
-                                      "f": det_features(doc, find_sites(doc, lex, ng), ng)}) + "\n")
+                                      "rate": rate if spun else 0.0, "reached": reached, "y": spun,
+                                      "f": det_features(doc, candidates(doc, lex), ng)}) + "\n")
         for g in CLEAN_GENRES:
             docs = [d for d in documents(g, "dev", chunk_words=CHUNK_WORDS)
                     if genre_half(d.id.split("#")[0]) == "dev"]
-            for bd in docs[:: max(1, len(docs) // 25)]:
+            for bd in docs[:: max(1, len(docs) // 20)]:
                 doc = Doc(bd.text)
                 out.write(json.dumps({"doc": bd.id, "style": "clean-" + g, "rate": 0.0, "y": False,
-                                      "f": det_features(doc, find_sites(doc, default_lexicon(), ng), ng)})
+                                      "f": det_features(doc, candidates(doc, default_lexicon()), ng)})
                           + "\n")
             print(f"detect rows: clean {g} done", flush=True)
 
 
+MIN_REACHED = 0.03  # a "spun" article with fewer swaps than this teaches the detector noise
+
+
 def fit_detect_real() -> dict:
     rows = [json.loads(l) for l in open(CACHE / "detect_real.jsonl")]
+    rows = [r for r in rows if not r["y"] or r.get("reached", 1.0) >= MIN_REACHED]
     fast = _model(rows, "f", sorted(rows[0]["f"]), balance=True)
     for r in rows:
         r["p"] = _prob(fast, r["f"])
@@ -380,10 +388,15 @@ def main() -> None:
     ap.add_argument("--detect-docs", type=int, default=150, help="dev articles for the detection model")
     ap.add_argument("--detect-only", action="store_true", help="collect detection rows only, then fit")
     ap.add_argument("--real", action="store_true", help="fit on bench/real.py --dump evidence")
+    ap.add_argument("--detect-only-real", action="store_true", help="with --real: refit detection only")
     a = ap.parse_args()
     if a.real:
+        from unspin.calibration import params
         cal = json.loads(OUT.read_text()) if OUT.exists() else {}
-        cal.update(fit_real())
+        if not a.detect_only_real:
+            cal.update(fit_real())
+            OUT.write_text(json.dumps(cal, indent=1) + "\n")
+        params.cache_clear()  # detection features use the edit models just fitted
         if not a.fit_only:
             collect_detect_real(a.detect_docs, a.seed)
         cal["detect"]["fast"] = fit_detect_real()

@@ -7,9 +7,12 @@ import unspin
 from unspin.text import Doc, apply_edits
 from conftest import run_cli
 
+# Spun as real spinners do: several traces per paragraph, names included. (The decision now
+# weighs the document's spin rate, so a lone habit in otherwise clean text is left alone.)
 SPUN = ("The company said its profits would rise, in keeping with a statement on Tuesday.\n"
         "Doctors warned that most cancers rates were climbing.\n\n"
-        "The minister  said the plan would take 12 months.")
+        "The minister  said the plan would take 12 months. The Nationwide Climate Service additionally "
+        "stated the storm would proceed into the weekend.")
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +24,7 @@ def test_restore_undoes_known_spinner_habits(restored):
     got = {(e.from_.lower(), e.to.lower()) for e in restored.edits}
     assert ("in keeping with", "according to") in got
     assert ("most cancers", "cancer") in got
+    assert ("nationwide", "national") in got  # inside a name: seen capitalised on real pages
 
 
 def test_restore_edits_are_offsets_into_the_input(restored):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .calibration import params
 from .lm import NGRAM_FLOOR
-from .sites import ARTICLES, TABLE_SOURCES, Site, article_agrees, find_sites, sentence_word_ranges
+from .sites import ARTICLES, TABLE_SOURCES, Site, article_agrees, sentence_word_ranges
 from .text import Doc
 
 CHUNK_WORDS = 400
@@ -90,10 +90,19 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
          "gain_mean": sum(min(s.best.ngram_gain, 10.0) for s in strong) / n,
          "odd_rate": len(odd) / n, "fixable_rate": len(fixable) / n,
          "known_rate": sum(s.n for s in known) / n,
-         "known_gain": sum(min(s.best.ngram_gain, 10.0) for s in known) / n}
+         "known_gain": sum(min(s.best.ngram_gain, 10.0) for s in known) / n,
+         "edit_rate_ng": _spin_rate(inside, n)}
     if edits is not None:
         f["edit_rate"] = edits / n
     return f
+
+
+def _spin_rate(sites: list[Site], n_words: int) -> float:
+    """The restorer's own estimate of the share of words spun, on 3-gram evidence: the
+    same first-stage edit model restore uses, so detect and restore weigh alike."""
+    from .restore import _Choice, probability, spin_rate
+    return spin_rate([_Choice(s, c, probability(s, c, use_lm=False)) for s in sites for c in s.cands],
+                     n_words)
 
 
 def score(f: dict[str, float], path: str) -> float:
@@ -105,10 +114,11 @@ def detect(text: str, *, deep: bool = False, lexicon=None) -> Detection:
     """Probability that `text` was spun, with every suspicious span and its evidence."""
     from . import lm as lms
     from .lexicon import default_lexicon
+    from .restore import candidates
     lexicon = lexicon or default_lexicon()
     ng = lms.ngram()
     doc = Doc(text)
-    sites = find_sites(doc, lexicon, ng)
+    sites = candidates(doc, lexicon)  # with the spinner priors restore's edit model uses
     words = len(doc.words)
     a, b = params()["span"]
     flags: list[Flag] = []

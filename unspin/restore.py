@@ -163,8 +163,10 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
 
     others = [total(c) for c in site.cands if c is not cand]
     g = total(cand)
+    # Without the LM, its left-context screening never ran: those inputs are zero.
     f = {"gain": _clip(g), "ngram": _clip(cand.ngram_gain), "prior": cand.prior,
-         "left": _clip(cand.left_gain), "odd_lm": _clip(-site.left_logp),
+         "left": _clip(cand.left_gain) if use_lm else 0.0,
+         "odd_lm": _clip(-site.left_logp) if use_lm else 0.0,
          "odd_ngram": _clip(-site.ngram_logp),
          "dlen": abs(len(cand.text.split()) - site.n), "n": site.n,
          "z_spun": zipf(site.text.lower()), "z_cand": zipf(cand.text),
@@ -213,8 +215,9 @@ def spin_rate(options: list[_Choice], n_words: int) -> float:
     return sum(best.values()) / max(1, n_words)
 
 
-def decide_at() -> float:
-    return params().get("decide_at", 0.5)
+def decide_at(use_lm: bool = True) -> float:
+    p = params()
+    return p.get("decide_at", 0.5) if use_lm else p.get("decide_at_ngram", p.get("decide_at", 0.5))
 
 
 def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
@@ -226,7 +229,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
     if use_lm:
         score(doc, live, model, {}, progress)
     rate = spin_rate(_options(live, use_lm, None), len(doc.words))
-    chosen = _pick(_options(live, use_lm, rate), set())
+    chosen = _pick(_options(live, use_lm, rate), set(), decide_at(use_lm))
     if not use_lm:
         return chosen
     # Pass 2: decide again the suspects next to an edit, with the neighbours' edits in place.
@@ -235,7 +238,8 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
         redo = {id(s) for s in near}
         kept = [ch for ch in chosen if id(ch.site) not in redo]
         score(doc, near, model, {id(ch.site): ch for ch in chosen}, None)
-        chosen = kept + _pick(_options(near, True, rate), {i for ch in kept for i in ch.words})
+        chosen = kept + _pick(_options(near, True, rate), {i for ch in kept for i in ch.words},
+                              decide_at(True))
     return chosen
 
 
@@ -250,9 +254,8 @@ def _options(sites: list[Site], use_lm: bool, rate: float | None) -> list[_Choic
     return [_Choice(s, c, probability(s, c, use_lm, rate)) for s in sites for c in s.cands]
 
 
-def _pick(options: list[_Choice], used: set[int]) -> list[_Choice]:
+def _pick(options: list[_Choice], used: set[int], cut: float) -> list[_Choice]:
     taken: list[_Choice] = []
-    cut = decide_at()
     for ch in sorted(options, key=lambda c: -c.p):
         if ch.p < cut:
             break

@@ -1,0 +1,28 @@
+"""The edit decision's document prior: the spin rate and the features it adds."""
+from __future__ import annotations
+
+from unspin.restore import _Choice, logistic, spin_rate, with_rate
+from unspin.sites import Cand, Site
+
+
+def _site(i: int, n: int = 1) -> Site:
+    return Site(i, n, 10 * i, 10 * i + 5, "word")
+
+
+def test_spin_rate_counts_each_suspect_once_by_its_best_option():
+    a, b = _site(0), _site(3, n=2)
+    options = [_Choice(a, Cand("x", "observed"), 0.9), _Choice(a, Cand("y", "wordnet"), 0.2),
+               _Choice(b, Cand("z", "habit"), 0.5)]
+    # a: 0.9 x 1 word, b: 0.5 x 2 words, over 20 words
+    assert abs(spin_rate(options, 20) - (0.9 + 1.0) / 20) < 1e-9
+    assert spin_rate([], 0) == 0.0
+
+
+def test_a_heavily_spun_document_makes_the_same_swap_likelier():
+    f = {"gain": 6.0, "table": 1.5}
+    model = {"bias": -2.0, "weights": {"gain": 0.3, "rate": 1.0, "rate_gain": 0.05}}
+    low, high = with_rate(f, 0.01), with_rate(f, 0.2)
+    assert low["rate"] < high["rate"]
+    assert logistic(model, low) < logistic(model, high)
+    # Estimates are clipped away from 0 and 1 before the log-odds.
+    assert with_rate(f, 0.0)["rate"] > -10 and with_rate(f, 1.0)["rate"] < 10
