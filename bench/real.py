@@ -151,6 +151,7 @@ def main(argv=None) -> int:
     ap.add_argument("--clean-docs", type=int, default=140, help="clean articles of other genres for detection")
     ap.add_argument("--cells", default="all", help="e.g. known:A:0.25,unknown:B:0.2")
     ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py")
+    ap.add_argument("--detect-only", action="store_true", help="spin and detect; no restore (no LM)")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
     a = ap.parse_args(argv)
@@ -164,7 +165,7 @@ def main(argv=None) -> int:
         (c.split(":")[0], c.split(":")[1], float(c.split(":")[2])) for c in a.cells.split(","))
     category = "press" if a.split == "test" else "dev-all"
     docs = pick_spread(corpus.documents(category, a.split, chunk_words=300), a.docs)
-    model = lm.neural()
+    model = None if a.detect_only else lm.neural()
     dump = open(a.dump, "w") if a.dump else None
     results: dict = {"split": a.split, "docs": len(docs), "cells": [], "clean": {}}
     t_all = time.time()
@@ -178,28 +179,31 @@ def main(argv=None) -> int:
             gold_of[d.id], _ = as_edits(sp.edits, sp.text)
             texts.append((d.id, sp.text))
             det.append((detect(sp.text, lexicon=lex).spun_probability, sp))
-        res = restore_cell(texts, gold_of, lex, model, dump, f"{regime}/{style}/{rate}")
+        res = restore_cell(texts, gold_of, lex, model, dump, f"{regime}/{style}/{rate}") \
+            if model else {"funnel": dict.fromkeys(FUNNEL, 0)}
         words = sum(len(t.split()) for _, t in texts)
         res.update(regime=regime, style=style, rate=rate,
                    real_rate=sum(len(g) for g in gold_of.values()) / max(1, words),
                    detect_p=[p for p, _ in det], spin_table=len(spin_table),
                    restore_table=len(restore_table))
         results["cells"].append(res)
-        print(f"{regime:8s} {style} {rate:.2f} (real {res['real_rate']:.3f}): exact {res['exact_rate']:.3f} "
-              f"precision {res['precision']:.3f} untouched {res['changed_rate']:.4f} "
-              f"funnel {res['funnel']}  [{time.time() - t_all:.0f}s]", flush=True)
+        if model:
+            print(f"{regime:8s} {style} {rate:.2f} (real {res['real_rate']:.3f}): exact {res['exact_rate']:.3f} "
+                  f"precision {res['precision']:.3f} untouched {res['changed_rate']:.4f} "
+                  f"funnel {res['funnel']}  [{time.time() - t_all:.0f}s]", flush=True)
     # Clean articles through restore (default lexicon: the whole built-in table) and detect.
     texts = [(d.id, d.text) for d in docs]
     from unspin.lexicon import default_lexicon
-    res = restore_cell(texts, {}, default_lexicon(), model, dump, "clean")
+    res = restore_cell(texts, {}, default_lexicon(), model, dump, "clean") if model else None
     results["clean"]["restore"] = res
     press_p = [detect(t).spun_probability for _, t in texts]
     genre_docs = clean_genre_docs(a.split, a.clean_docs)
     genre_p = [(d.category, detect(d.text).spun_probability) for d in genre_docs]
     results["clean"]["detect_press"] = press_p
     results["clean"]["detect_genres"] = genre_p
-    print(f"clean: restore changed {res['changed']}/{res['untouched']} words ({res['changed_rate']:.4f}); "
-          f"detect false positives press {sum(p >= 0.5 for p in press_p)}/{len(press_p)}, "
+    if res:
+        print(f"clean: restore changed {res['changed']}/{res['untouched']} words ({res['changed_rate']:.4f})")
+    print(f"clean: detect false positives press {sum(p >= 0.5 for p in press_p)}/{len(press_p)}, "
           f"other genres {sum(p >= 0.5 for _, p in genre_p)}/{len(genre_p)}  [{time.time() - t_all:.0f}s]")
     neg = [(p, p >= 0.5) for p in press_p] + [(p, p >= 0.5) for _, p in genre_p]
     for c in results["cells"]:
@@ -208,7 +212,7 @@ def main(argv=None) -> int:
         dump.close()
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1, default=str) + "\n")
-    md = render(results)
+    md = render(results) if model else render_detection(results)
     print(md)
     if a.markdown:
         Path(a.markdown).write_text(md)
@@ -234,6 +238,19 @@ def render(res: dict) -> str:
               f"Clean articles called spun (p ≥ 0.5): press {sum(p >= 0.5 for p in cl['detect_press'])}"
               f"/{len(cl['detect_press'])}, other genres {sum(p >= 0.5 for _, p in gp)}/{len(gp)}.", ""]
     return "\n".join(lines)
+
+
+def render_detection(res: dict) -> str:
+    neg = res["clean"]["detect_press"] + [p for _, p in res["clean"]["detect_genres"]]
+    lines = [f"Detection, Brown {res['split']} split: {res['docs']} spun articles per cell against "
+             f"{len(neg)} clean ones (press and 14 other genres); spun at p >= 0.5.", "",
+             "| regime | spinner | rate (reached) | F1 | recall | false positives | ROC AUC |",
+             "|---|---|---|---|---|---|---|"]
+    for c in res["cells"]:
+        d = c["detect"]
+        lines.append(f"| {c['regime']} | {c['style']} | {c['rate']:.2f} ({c['real_rate']:.3f}) | "
+                     f"{d['f1']:.3f} | {d['recall']:.3f} | {d['fp']}/{d['n_clean']} | {d['auc']:.3f} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

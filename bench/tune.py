@@ -352,6 +352,14 @@ def collect_detect_real(n_docs: int, seed: int) -> None:
                 out.write(json.dumps({"doc": bd.id, "style": f"{regime}/{style}" if spun else "clean",
                                       "rate": rate if spun else 0.0, "reached": reached, "y": spun,
                                       "f": det_features(doc, candidates(doc, lex), ng)}) + "\n")
+            if k % 2 == 0:  # thesaurus spinners too: a detector must not know only real habits
+                th = ("wordnet", "mythes", "roget", "thesaurus", "naive")[k // 2 % 5]
+                sp = spin(bd.text, style=th, rate=rate, seed=rng.randrange(1 << 30))
+                doc = Doc(sp.text)
+                out.write(json.dumps({"doc": bd.id, "style": th, "rate": rate, "y": True,
+                                      "reached": len(sp.edits) / max(1, len(doc.words)),
+                                      "f": det_features(doc, candidates(doc, default_lexicon()), ng)})
+                          + "\n")
         for g in CLEAN_GENRES:
             docs = [d for d in documents(g, "dev", chunk_words=CHUNK_WORDS)
                     if genre_half(d.id.split("#")[0]) == "dev"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from unspin import lexicon as L
-from unspin.lexicon import Candidate, Lexicon
+from unspin.lexicon import Lexicon
 
 
 @pytest.fixture(scope="session")
