@@ -47,13 +47,17 @@ def test_restore_leaves_clean_text_nearly_alone(seed_text):
     assert len(r.edits) <= 0.02 * words, [(e.from_, e.to) for e in r.edits]
 
 
-def test_detect_separates_spun_from_clean(seed_text):
+@pytest.mark.parametrize("style", ["observed", "thesaurus"])
+def test_detect_separates_spun_from_clean(seed_text, style):
     from unspin.spin import spin
     clean = seed_text[:3000]
-    spun = spin(clean, style="thesaurus", rate=0.3, seed=3).text
+    spun = spin(clean, style=style, rate=0.3, seed=3).text
     d_spun, d_clean = unspin.detect(spun), unspin.detect(clean)
     assert d_spun.spun_probability > d_clean.spun_probability
-    assert d_spun.verdict == "spun" and d_clean.verdict != "spun"
+    assert d_clean.verdict == "clean"
+    # Real spinners' habits are called spun outright; a pure thesaurus spinner is at least
+    # not called clean (detection weighs false accusations double: see bench/tune.py).
+    assert d_spun.verdict == "spun" if style == "observed" else d_spun.verdict != "clean"
     for f in d_spun.spans:
         assert spun[f.start:f.end] == f.text
 
