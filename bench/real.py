@@ -152,6 +152,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cells", default="all", help="e.g. known:A:0.25,unknown:B:0.2")
     ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py")
     ap.add_argument("--detect-only", action="store_true", help="spin and detect; no restore (no LM)")
+    ap.add_argument("--cells-only", action="store_true", help="skip the clean-article section")
     ap.add_argument("--lm", help="neural model (sets $UNSPIN_LM): smollm2 (default) or gemma3")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
@@ -196,6 +197,10 @@ def main(argv=None) -> int:
                   f"precision {res['precision']:.3f} untouched {res['changed_rate']:.4f} "
                   f"funnel {res['funnel']} {res['words_per_s']:.1f} words/s [{time.time() - t_all:.0f}s]",
                   flush=True)
+    if a.cells_only:
+        if a.json:
+            Path(a.json).write_text(json.dumps(results, indent=1, default=str) + "\n")
+        return 0
     # Clean articles through restore (default lexicon: the whole built-in table) and detect.
     texts = [(d.id, d.text) for d in docs]
     from unspin.lexicon import default_lexicon
@@ -234,7 +239,7 @@ def render(res: dict) -> str:
     for c in res["cells"]:
         f = c["funnel"]
         lines.append(f"| {c['regime']} | {c['style']} | {c['rate']:.2f} ({c['real_rate']:.3f}) | "
-                     f"{pct(c['exact_rate'])} | {c['precision']:.3f} | {pct(c['changed_rate'])} | "
+                     f"{pct(c['exact_rate'])} | {c['precision']:.3f} | {100 * c['changed_rate']:.2f} % | "
                      f"{c['detect']['f1']:.3f} | " + " | ".join(str(f[k]) for k in FUNNEL) + " |")
     cl = res["clean"]
     gp = cl["detect_genres"]
