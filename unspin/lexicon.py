@@ -434,6 +434,7 @@ class Lexicon:
         self.spinners: SpinnerTable = builtin() if spinners is None else spinners
         self._memo: dict[str, list[Candidate]] = {}
         self._nb_memo: dict[str, frozenset[str]] = {}
+        self._fan_memo: dict[str, int] = {}
 
     # -- reverse ------------------------------------------------------------------------
 
@@ -587,6 +588,15 @@ class Lexicon:
         na, nb = self.neighbours(a), self.neighbours(b)
         # One shared neighbour links too much ("expects" ~ "cart"); two rarely do by chance.
         return b in na or a in nb or len(na & nb) >= 2
+
+    def fanout(self, word: str) -> int:
+        """How many synonyms a spinner could put for `word` (memoised: every suspect asks)."""
+        hit = self._fan_memo.get(word)
+        if hit is None:
+            if len(self._fan_memo) > 100_000:
+                self._fan_memo.clear()
+            hit = self._fan_memo[word] = len(self.synonyms(word))
+        return hit
 
     def spun_weight(self, phrase: str) -> float:
         """How often real spinners were seen writing `phrase` (0: never)."""

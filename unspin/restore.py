@@ -107,17 +107,15 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False) -> list[S
                        keep=WIDE_KEEP if model is not None else KEEP)
     if model is not None:
         _left_screen(doc, sites, model)
-    fanout: dict[str, int] = {}
     for s in sites:
         for c in s.cands:
             if c.source in TABLE_SOURCES:
                 continue
             # A spinner picks among an original's synonyms: an original with hundreds of
             # them ("get", "take") explains any one spun word poorly.
-            if c.text not in fanout:
-                fanout[c.text] = len(lexicon.synonyms(c.text))
-            if fanout[c.text]:
-                c.prior = -math.log(fanout[c.text] / 20.0)
+            fan = lexicon.fanout(c.text)
+            if fan:
+                c.prior = -math.log(fan / 20.0)
     return sites
 
 
