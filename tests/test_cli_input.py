@@ -43,3 +43,10 @@ def test_fifty_megabytes_is_refused_quickly(tmp_path):
 def test_unknown_spin_style():
     _assert_clean_failure(run_cli("spin", "-", "--style", "nope", stdin=b"The cat sat on the mat today."),
                           "unknown style")
+
+
+def test_unknown_language_model_is_one_line(monkeypatch):
+    monkeypatch.setenv("UNSPIN_LM", "nope")
+    p = run_cli("restore", "-", stdin=b"The chief executive said the company expects profits to rise next year.")
+    assert p.returncode == 2
+    _assert_clean_failure(p, "unknown language model 'nope'")
