@@ -236,10 +236,6 @@ REAL = CACHE / "real.jsonl"
 PRECISION_TARGET = 0.90
 
 
-def _stage(cands, key: str, names: list[str]) -> dict:
-    return _model(cands, key, names)
-
-
 def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
     """Add the first stage's spin-rate estimate to every row (as restore.decode does)."""
     from types import SimpleNamespace as NS
@@ -290,9 +286,9 @@ def fit_real() -> dict:
     out = {}
     for key, name in (("f", "edit"), ("f_ng", "edit_ngram")):
         names = sorted(cands[0][key])
-        first = _stage(cands, key, names)
+        first = _model(cands, key, names)
         _with_rates(cands, first, key, metas)
-        second = _stage(cands, key + "_rate", sorted(cands[0][key + "_rate"]))
+        second = _model(cands, key + "_rate", sorted(cands[0][key + "_rate"]))
         cut, sim = _decide(cands, second, key + "_rate", metas)
         out[name + "_first"], out[name] = first, second
         print(f"{name}: decide at {cut:.2f}: dev exact {sim['exact']:.3f}, precision "

@@ -21,10 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .spinners import SpinnerTable
+from .spinners import SpinnerTable, builtin, builtin_habits
 
 SOURCES = ("wordnet", "mythes", "aiksaurus")
 # Module-level so tests (and odd installs) can point them elsewhere.
@@ -403,7 +401,7 @@ class Lexicon:
 
     def __init__(self, sources=SOURCES, habits: bool = True,
                  learned: dict[str, dict[str, int]] | None = None,
-                 spinners: "SpinnerTable | None" = None):
+                 spinners: SpinnerTable | None = None):
         """spinners: real spinners' habits (default: the built-in observed table); learned:
         a table from `unspin learn` (spun -> {original: count}), added to it."""
         have = available_sources()
@@ -427,7 +425,6 @@ class Lexicon:
         self._keys = idx["keys"]
         self._habit_rev = idx["habit_rev"]
         self._habit_fwd = idx["habit_fwd"]
-        from .spinners import SpinnerTable, builtin, builtin_habits
         if learned:
             base = list(builtin_habits()) if spinners is None else spinners.habits
             spinners = SpinnerTable(base, learned)

@@ -197,8 +197,12 @@ def _clip(x: float, lim: float = 20.0) -> float:
 def probability(site: Site, cand: Cand, use_lm: bool = True, rate: float | None = None) -> float:
     """Calibrated P(cand is the original). Without `rate`, the first-stage model that
     estimates the document's spin rate; with it, the decision model."""
-    name = ("edit" if use_lm else "edit_ngram") + ("" if rate is not None else "_first")
-    return logistic(params()[name], features(site, cand, use_lm, rate))
+    return logistic(_model(use_lm, rate is not None), features(site, cand, use_lm, rate))
+
+
+def _model(use_lm: bool, staged: bool) -> dict:
+    """The fitted edit model: the decision (with the spin rate) or the first stage (without)."""
+    return params()[("edit" if use_lm else "edit_ngram") + ("" if staged else "_first")]
 
 
 def logistic(model: dict, f: dict[str, float]) -> float:
@@ -229,9 +233,14 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
         return []
     if use_lm:
         score(doc, live, model, {}, progress)
-    # Suspects the cascade skipped still count towards the rate, on their cheap evidence.
-    rate = spin_rate(_options(live, use_lm, None) + _options(skipped, False, None), len(doc.words))
-    chosen = _pick(_options(live, use_lm, rate), set(), decide_at(use_lm))
+    # Each candidate's evidence once, read by both stages; suspects the cascade skipped still
+    # count towards the rate, on their cheap evidence.
+    evidence = [(s, c, features(s, c, use_lm)) for s in live for c in s.cands]
+    first, final = _model(use_lm, False), _model(use_lm, True)
+    rate = spin_rate([_Choice(s, c, logistic(first, f)) for s, c, f in evidence] + skipped,
+                     len(doc.words))
+    chosen = _pick([_Choice(s, c, logistic(final, with_rate(f, rate))) for s, c, f in evidence],
+                   set(), decide_at(use_lm))
     if not use_lm:
         return chosen
     # Pass 2: decide again the suspects next to an edit, with the neighbours' edits in place.
@@ -250,16 +259,21 @@ def live_sites(sites: list[Site], use_lm: bool) -> list[Site]:
     return _split(sites, use_lm)[0]
 
 
-def _split(sites: list[Site], use_lm: bool) -> tuple[list[Site], list[Site]]:
-    """(suspects for the LM, suspects that pass SCREEN but not the CASCADE)."""
+def _split(sites: list[Site], use_lm: bool) -> tuple[list[Site], list[_Choice]]:
+    """(suspects for the LM, the options of those that pass SCREEN but not the CASCADE,
+    scored by the first stage without the LM)."""
     if not use_lm:
         return sites, []
-    live, skipped = [], []
+    live: list[Site] = []
+    skipped: list[_Choice] = []
     for s in sites:
         if max(c.ngram_gain + c.left_gain for c in s.cands) <= SCREEN:
             continue
-        cheap = max(probability(s, c, use_lm=False) for c in s.cands)
-        (live if cheap >= CASCADE else skipped).append(s)
+        cheap = _options([s], False, None)
+        if max(ch.p for ch in cheap) >= CASCADE:
+            live.append(s)
+        else:
+            skipped += cheap
     return live, skipped
 
 

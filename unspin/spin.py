@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, default_lexicon
-from .spinners import SpinnerTable
+from .spinners import SpinnerTable, style_table
 from .text import Doc, Edit, apply_edits, match_case
 
 STYLES: dict[str, str] = {
@@ -124,7 +124,6 @@ def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
         raise ValueError("rate must be between 0 and 1")
     lex = lexicon or default_lexicon()
     if style == "observed":
-        from .spinners import style_table
         return _spin_observed(text, table or style_table("A"), rate, seed)
     rng = random.Random(seed)
     doc = Doc(text)

@@ -122,7 +122,7 @@ class SpinnerTable:
     def _add(self, original: str, spun: str, n: float) -> None:
         """Weights add up over styles and rows (reverse: spun -> originals; forward: the
         other way); case is kept only where a capital sits inside ("the US")."""
-        row = self.reverse.setdefault(spun.lower(), {})
+        row = self.reverse.setdefault(" ".join(spun.lower().split()), {})
         o = _keep_case(original)
         row[o] = row.get(o, 0.0) + n
         fwd = self.forward.setdefault(original.lower(), {})
