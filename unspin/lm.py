@@ -97,77 +97,82 @@ class NeuralLM:
             out.append(logits.gather(1, t).squeeze(1) - logits.logsumexp(1))
         return torch.cat(out)
 
-    def grouped_logprobs(self, groups: list[tuple[list[int], list[list[int]]]],
-                         batch_tokens: int = 3072) -> list[list[float]]:
-        """For each (prefix_ids, [continuation_ids, ...]): log P(continuation | prefix) of each.
+    def cut_logprobs(self, groups: list[tuple[list[int], list[tuple[int, list[int]]]]],
+                     batch_tokens: int = 4096, bucket: int = 192) -> list[list[float]]:
+        """For each (ids, [(cut, continuation_ids), ...]): log P(continuation | ids[:cut]) of each.
 
-        The prefix is run once and its key/value cache shared by all its continuations: the
-        options of one suspect differ only after the prefix, so this halves the work or more."""
-        out: list[list[float]] = []
-        chunk: list = []
+        Each base sequence (a sentence up to its last suspect) runs once, and every option of
+        every suspect in it reads its key/value cache up to its own cut: one prefix pass per
+        sentence instead of one per suspect. Sentences are batched by length and options by
+        continuation length, so padding costs little."""
+        out: list[list[float] | None] = [None] * len(groups)
+        order = sorted(range(len(groups)), key=lambda g: max((c for c, _ in groups[g][1]), default=0))
+        chunk: list[int] = []
         size = 0
-        for g in groups:
-            cost = 1 + len(g[0]) + sum(len(c) for c in g[1])
+        for g in order:
+            if not groups[g][1]:
+                out[g] = []
+                continue
+            cost = 1 + max(c for c, _ in groups[g][1]) + sum(len(x) for _, x in groups[g][1])
             if chunk and size + cost > batch_tokens:
-                out += self._grouped_batch(chunk)
+                for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket)):
+                    out[k] = v
                 chunk, size = [], 0
             chunk.append(g)
             size += cost
         if chunk:
-            out += self._grouped_batch(chunk)
-        return out
+            for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket)):
+                out[k] = v
+        return [o or [] for o in out]
 
-    def _grouped_batch(self, chunk) -> list[list[float]]:
+    def _cut_batch(self, chunk, bucket: int) -> list[list[float]]:
         torch = self.torch
-        S = len(chunk)
-        P = max(1 + len(p) for p, _ in chunk)
-        pre = torch.zeros((S, P), dtype=torch.long)
-        pmask = torch.zeros((S, P), dtype=torch.long)
-        ppos = torch.zeros((S, P), dtype=torch.long)
-        plen = []
-        for r, (p, _) in enumerate(chunk):
-            seq = [self.bos] + p
-            pad = P - len(seq)  # left padding keeps every prefix's last token in the last column
-            pre[r, pad:] = torch.tensor(seq)
-            pmask[r, pad:] = 1
-            ppos[r, pad:] = torch.arange(len(seq))
-            plen.append(len(seq))
-        rows = [r for r, (_, conts) in enumerate(chunk) for _ in conts]
-        conts = [c for _, cs in chunk for c in cs]
-        C = max(len(c) for c in conts)
-        cid = torch.zeros((len(conts), C), dtype=torch.long)
-        cmask = torch.zeros((len(conts), C), dtype=torch.long)
-        cpos = torch.zeros((len(conts), C), dtype=torch.long)
-        for v, c in enumerate(conts):
-            cid[v, :len(c)] = torch.tensor(c)
-            cmask[v, :len(c)] = 1
-            cpos[v] = plen[rows[v]] + torch.arange(C)
-        idx = torch.tensor(rows)
+        P = max(1 + max(c for c, _ in opts) for _, opts in chunk)
+        pre = torch.zeros((len(chunk), P), dtype=torch.long)
+        pmask = torch.zeros((len(chunk), P), dtype=torch.long)
+        for r, (ids, opts) in enumerate(chunk):
+            seq = [self.bos] + ids[:max(c for c, _ in opts)]
+            pre[r, :len(seq)] = torch.tensor(seq)
+            pmask[r, :len(seq)] = 1
+        flat = [(r, k, cut, cont) for r, (_, opts) in enumerate(chunk)
+                for k, (cut, cont) in enumerate(opts)]
+        flat.sort(key=lambda x: len(x[3]))
+        lps: dict[tuple[int, int], float] = {}
         with self._lock, torch.inference_mode():
-            o = self.model.model(input_ids=pre, attention_mask=pmask, position_ids=ppos, use_cache=True)
-            cache = o.past_key_values
-            cache.batch_select_indices(idx)
-            h_last = o.last_hidden_state[:, -1][idx]
-            o2 = self.model.model(input_ids=cid, attention_mask=torch.cat([pmask[idx], cmask], 1),
-                                  position_ids=cpos, past_key_values=cache, use_cache=True)
-            # token 0 of each continuation is predicted by the prefix's last state,
-            # token t by the continuation's state t-1
-            hs, tg, owner = [], [], []
-            for v, c in enumerate(conts):
-                hs.append(h_last[v:v + 1])
-                if len(c) > 1:
-                    hs.append(o2.last_hidden_state[v, :len(c) - 1])
-                tg += c
-                owner += [v] * len(c)
-            lp = self._target_logprobs(torch.cat(hs), torch.tensor(tg))
-        per = [0.0] * len(conts)
-        for v, x in zip(owner, lp.tolist()):
-            per[v] += x
-        res, k = [], 0
-        for _, cs in chunk:
-            res.append(per[k:k + len(cs)])
-            k += len(cs)
-        return res
+            o = self.model.model(input_ids=pre, attention_mask=pmask, use_cache=True)
+            cache, hidden = o.past_key_values, o.last_hidden_state
+            saved = [(layer.keys, layer.values) for layer in cache.layers]
+            for part in _buckets(flat, bucket):
+                C = max(len(x[3]) for x in part)
+                rows = torch.tensor([x[0] for x in part])
+                cuts = torch.tensor([x[2] for x in part])
+                for layer, (k, v) in zip(cache.layers, saved):
+                    layer.keys, layer.values = k[rows], v[rows]
+                cid = torch.zeros((len(part), C), dtype=torch.long)
+                cmask = torch.zeros((len(part), C), dtype=torch.long)
+                for v_, x in enumerate(part):
+                    cid[v_, :len(x[3])] = torch.tensor(x[3])
+                    cmask[v_, :len(x[3])] = 1
+                # each option sees BOS and the base up to its cut, then its own tokens
+                keep = (torch.arange(P).unsqueeze(0) <= cuts.unsqueeze(1)).long()
+                o2 = self.model.model(input_ids=cid, attention_mask=torch.cat([keep, cmask], 1),
+                                      position_ids=cuts.unsqueeze(1) + 1 + torch.arange(C),
+                                      past_key_values=cache, use_cache=True)
+                # token 0 of a continuation is predicted by the base's state at the cut,
+                # token t by the continuation's state t-1
+                hs, tg, owner = [], [], []
+                for v_, (r, _, cut, cont) in enumerate(part):
+                    hs.append(hidden[r, cut:cut + 1])
+                    if len(cont) > 1:
+                        hs.append(o2.last_hidden_state[v_, :len(cont) - 1])
+                    tg += cont
+                    owner += [v_] * len(cont)
+                per = [0.0] * len(part)
+                for v_, x in zip(owner, self._target_logprobs(torch.cat(hs), torch.tensor(tg)).tolist()):
+                    per[v_] += x
+                for v_, (r, k, _, _) in enumerate(part):
+                    lps[r, k] = per[v_]
+        return [[lps[r, k] for k in range(len(opts))] for r, (_, opts) in enumerate(chunk)]
 
     def _word_vocab(self):
         """Token ids that begin a new word (leading space, letters only), and their words."""
@@ -247,6 +252,17 @@ class NeuralLM:
                     per[k] = (logits[row, ids] - norm[row]).tolist()
             results[j] = [per.get(k, [0.0] * len(options[j][k])) for k in range(len(states))]
         return results
+
+
+def _buckets(flat: list, most: int) -> list[list]:
+    """Split options sorted by continuation length into batches that waste little padding."""
+    out: list[list] = []
+    for x in flat:
+        if out and len(out[-1]) < most and len(x[3]) <= 1.2 * len(out[-1][0][3]) + 1:
+            out[-1].append(x)
+        else:
+            out.append([x])
+    return out
 
 
 class NGramLM:

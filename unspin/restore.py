@@ -314,11 +314,22 @@ def _render(doc: Doc, lo: int, hi: int, context: dict, skip: Site) -> str:
 
 
 def score(doc: Doc, sites: list[Site], model, context: dict, progress=None) -> None:
-    """Set cand.lm_gain: LM log-prob of the window with the candidate minus with the spun text."""
+    """Set cand.lm_gain: LM log-prob of the window with the candidate minus with the spun text.
+
+    The left context is the site's sentence up to it (and the last CONTEXT_WORDS words of the
+    sentence before); the window ends LOOKAHEAD_WORDS after the site. Every suspect of a
+    sentence shares one pass over it (model.cut_logprobs)."""
+    from .sites import sentence_word_ranges
     words = doc.words
-    groups = []
-    for s in sites:
-        lo = words[max(0, s.i - CONTEXT_WORDS)].start
+    ranges = sentence_word_ranges(doc)
+    groups: list[tuple[list[int], list[tuple[int, list[int]]]]] = []
+    owners: list[list[Site]] = []
+    r = 0
+    base: list[int] | None = None
+    for s in sorted(sites, key=lambda s: (s.i, s.n)):
+        while ranges[r][1] <= s.i:
+            r, base = r + 1, None
+        lo = words[max(0, ranges[r][0] - CONTEXT_WORDS)].start
         hi = max(words[min(len(words), s.i + s.n + LOOKAHEAD_WORDS) - 1].end, s.end)
         # The space before the site travels with the continuation, as BPE attaches it there.
         left = _render(doc, lo, s.start, context, s)
@@ -327,11 +338,27 @@ def score(doc: Doc, sites: list[Site], model, context: dict, progress=None) -> N
         right = _render(doc, s.end, hi, context, s)
         prefix = model.encode(stripped) if stripped else []
         options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
-        groups.append((prefix, [model.encode(gap + o + right) for o in options]))
-    step = 64
+        conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
+        # A later suspect's prefix extends an earlier one's (same sentence, same context):
+        # its options join that group, which keeps the longest base.
+        if base is not None and prefix[:len(base)] == base:
+            groups[-1] = (prefix, groups[-1][1] + conts)
+            owners[-1].append(s)
+        else:
+            groups.append((prefix, conts))
+            owners.append([s])
+        base = prefix
+    step = max(1, len(groups) // 8)  # progress moves in about eight steps
+    done = 0
     for a in range(0, len(groups), step):
-        for s, lps in zip(sites[a:a + step], model.grouped_logprobs(groups[a:a + step])):
-            for c, lp in zip(s.cands, lps[1:]):
-                c.lm_gain = lp - lps[0]
+        for group, (_, conts), lps in zip(owners[a:a + step], groups[a:a + step],
+                                          model.cut_logprobs(groups[a:a + step])):
+            k = 0
+            for s in group:
+                base_lp = lps[k]
+                for c, lp in zip(s.cands, lps[k + 1:k + 1 + len(s.cands)]):
+                    c.lm_gain = lp - base_lp
+                k += 1 + len(s.cands)
+            done += len(group)
         if progress:
-            progress(min(a + step, len(groups)), len(groups))
+            progress(done, len(sites))
