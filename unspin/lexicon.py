@@ -262,11 +262,32 @@ def _head(upos: str | None) -> int:
 
 
 @lru_cache(maxsize=100_000)
-def _inflect(phrase: str, tag: str, upos: str) -> str | None:
+def _forms(word: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's dictionary forms of a lemma by Penn tag, read once per word: its
+    getInflection copies the whole entry on every call, which made lexicon look-ups the
+    slowest part of a cold restore."""
+    from lemminflect import getAllInflections
+    return getAllInflections(word)
+
+
+@lru_cache(maxsize=200_000)
+def _inflection(lemma: str, tag: str) -> tuple[str, ...]:
+    """lemminflect.getInflection(lemma, tag) on the cached forms: the tag, then its
+    alternates (VBD for VBN, ...), then lemminflect's rules for words it does not know."""
     from lemminflect import getInflection
+    from lemminflect.core.LexicalUtils import pennTagAlts
+    forms = _forms(lemma)
+    for t in [tag] + list(pennTagAlts(tag)):
+        if forms.get(t):
+            return forms[t]
+    return getInflection(lemma, tag)
+
+
+@lru_cache(maxsize=100_000)
+def _inflect(phrase: str, tag: str, upos: str) -> str | None:
     words = phrase.split()
     i = _head(upos)
-    forms = getInflection(words[i], tag)
+    forms = _inflection(words[i], tag)
     if not forms:
         return None
     words[i] = forms[0]
@@ -276,14 +297,14 @@ def _inflect(phrase: str, tag: str, upos: str) -> str | None:
 @lru_cache(maxsize=100_000)
 def _knows(word: str, upos: str) -> bool:
     """lemminflect's dictionary has `word` as a lemma of this part of speech."""
-    from lemminflect import getAllInflections
-    return bool(getAllInflections(word, upos))
+    from lemminflect.core.LexicalUtils import uposToTags
+    return any(t in _forms(word) for t in uposToTags(upos))
 
 
 @lru_cache(maxsize=50_000)
 def _analyses(phrase: str) -> tuple[tuple[str, str | None, str | None], ...]:
     """(lemma phrase, upos, tag) readings of a surface form; the first is the form as it is."""
-    from lemminflect import getAllLemmas, getInflection
+    from lemminflect import getAllLemmas
     out = [(phrase, None, None)]
     words = phrase.split()
     for upos in ("VERB", "NOUN", "ADJ", "ADV"):
@@ -293,7 +314,7 @@ def _analyses(phrase: str) -> tuple[tuple[str, str | None, str | None], ...]:
             if lemma == w:
                 continue
             for tag in _INFL_TAGS[upos]:
-                if w in getInflection(lemma, tag):
+                if w in _inflection(lemma, tag):
                     out.append((" ".join(words[:i % len(words)] + [lemma] + words[i % len(words) + 1:]),
                                 upos, tag))
     return tuple(dict.fromkeys(out))
@@ -301,12 +322,13 @@ def _analyses(phrase: str) -> tuple[tuple[str, str | None, str | None], ...]:
 
 def _surface_forms(phrase: str, upos_set) -> set[str]:
     """Every inflected form of a lemma phrase that lemminflect's dictionary knows."""
-    from lemminflect import getAllInflections
+    from lemminflect.core.LexicalUtils import uposToTags
     out = {phrase}
     words = phrase.split()
     for upos in upos_set:
         i = _head(upos)
-        for forms in getAllInflections(words[i], upos).values():
+        tags = uposToTags(upos)
+        for forms in (f for t, f in _forms(words[i]).items() if t in tags):
             for f in forms:
                 out.add(" ".join(words[:i % len(words)] + [f] + words[i % len(words) + 1:]))
     return out

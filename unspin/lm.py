@@ -81,6 +81,10 @@ class NeuralLM:
         self.tok = AutoTokenizer.from_pretrained(conv)
         self.model = AutoModelForCausalLM.from_pretrained(conv, dtype=_fast_dtype(torch)).eval()
         self.bos = self.tok.bos_token_id if self.tok.bos_token_id is not None else 0
+        # transformers 5 renamed past_key_values to cache (the old name warns, then goes)
+        import inspect
+        self._cache_kw = "cache" if "cache" in inspect.signature(self.model.model.forward).parameters \
+            else "past_key_values"
         self._lock = threading.Lock()
 
     def encode(self, text: str) -> list[int]:
@@ -98,7 +102,8 @@ class NeuralLM:
         return torch.cat(out)
 
     def cut_logprobs(self, groups: list[tuple[list[int], list[tuple[int, list[int]]]]],
-                     batch_tokens: int = 4096, bucket: int = 192) -> list[list[float]]:
+                     batch_tokens: int = 4096, bucket: int = 192,
+                     kv_tokens: int = 3072) -> list[list[float]]:
         """For each (ids, [(cut, continuation_ids), ...]): log P(continuation | ids[:cut]) of each.
 
         Each base sequence (a sentence up to its last suspect) runs once, and every option of
@@ -115,17 +120,17 @@ class NeuralLM:
                 continue
             cost = 1 + max(c for c, _ in groups[g][1]) + sum(len(x) for _, x in groups[g][1])
             if chunk and size + cost > batch_tokens:
-                for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket)):
+                for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket, kv_tokens)):
                     out[k] = v
                 chunk, size = [], 0
             chunk.append(g)
             size += cost
         if chunk:
-            for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket)):
+            for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket, kv_tokens)):
                 out[k] = v
         return [o or [] for o in out]
 
-    def _cut_batch(self, chunk, bucket: int) -> list[list[float]]:
+    def _cut_batch(self, chunk, bucket: int, kv_tokens: int) -> list[list[float]]:
         torch = self.torch
         P = max(1 + max(c for c, _ in opts) for _, opts in chunk)
         pre = torch.zeros((len(chunk), P), dtype=torch.long)
@@ -140,9 +145,12 @@ class NeuralLM:
         lps: dict[tuple[int, int], float] = {}
         with self._lock, torch.inference_mode():
             o = self.model.model(input_ids=pre, attention_mask=pmask, use_cache=True)
-            cache, hidden = o.past_key_values, o.last_hidden_state
+            cache = o.cache if self._cache_kw == "cache" else o.past_key_values
+            hidden = o.last_hidden_state
             saved = [(layer.keys, layer.values) for layer in cache.layers]
-            for part in _buckets(flat, bucket):
+            # every option row holds a copy of its sentence's cache: bound rows x width so a
+            # long sentence does not cost hundreds of MB
+            for part in _buckets(flat, max(8, min(bucket, kv_tokens // P))):
                 C = max(len(x[3]) for x in part)
                 rows = torch.tensor([x[0] for x in part])
                 cuts = torch.tensor([x[2] for x in part])
@@ -157,7 +165,7 @@ class NeuralLM:
                 keep = (torch.arange(P).unsqueeze(0) <= cuts.unsqueeze(1)).long()
                 o2 = self.model.model(input_ids=cid, attention_mask=torch.cat([keep, cmask], 1),
                                       position_ids=cuts.unsqueeze(1) + 1 + torch.arange(C),
-                                      past_key_values=cache, use_cache=True)
+                                      use_cache=True, **{self._cache_kw: cache})
                 # token 0 of a continuation is predicted by the base's state at the cut,
                 # token t by the continuation's state t-1
                 hs, tg, owner = [], [], []

@@ -19,19 +19,22 @@ from .text import Doc, Edit, apply_edits, match_case
 
 SCREEN = 1.0                # sites whose best screening gain is below this never reach the LM
 # ... nor do those whose best candidate is this unlikely on the evidence without the LM: on
-# the dev split this skips about 40 % of the LM's suspects and none it would have accepted.
-CASCADE = 0.02
+# the dev split this skips about half of the suspects that pass SCREEN and 1 in 800 of the
+# right edits the decision would have accepted.
+CASCADE = 0.03
 KEEP = 4                    # candidates per suspect that reach the full LM scoring
 WIDE_KEEP = 12              # ... chosen from this many by 3-gram and left-context LM gain
 CONTEXT_WORDS = 8           # words of left context the LM sees
 LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
 NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded again
 MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
-SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
+SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm", "glove")
 RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
 # LM proposals: on the dev split they added about a quarter to LM time and few right
 # originals (2 of 514), so they are off by default; restore(..., proposals=True) turns them on.
 PROPOSALS = False
+# GloVe neighbours of each suspect word join its candidates on the LM path (neighbours.py).
+NEIGHBOURS = True
 
 
 @dataclass
@@ -99,10 +102,14 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False) -> list[S
     original in the short list far more often than the 3-gram alone; with proposals, the
     LM's own guesses (filtered by meaning) join the thesaurus candidates."""
     from . import lm as lms
-    extra = None
+    extra: dict = {}
+    if model is not None and NEIGHBOURS:
+        from .neighbours import neighbour_candidates
+        extra = neighbour_candidates(doc, lexicon)
     if model is not None and proposals:
         from .propose import propose
-        extra = propose(doc, model, lexicon)
+        for k, more in propose(doc, model, lexicon).items():
+            extra[k] = extra.get(k, []) + more
     sites = find_sites(doc, lexicon, lms.ngram(), extra=extra,
                        keep=WIDE_KEEP if model is not None else KEEP)
     if model is not None:
