@@ -16,8 +16,7 @@ The rate is the share of all words the spinner replaced; "natural" is 0.25, spin
 on the real copies in pairs.tsv (substitutions / words aligned), capped by what its table can
 reach in each article. Metrics per cell: restored exactly (share of spinner edits), edit
 precision (edits exactly right / edits made), untouched words changed, and the funnel: where
-each spinner edit is lost between the candidates (lexicon and GloVe neighbours) and the
-decision.
+each spinner edit is lost between the lexicon's candidates and the decision.
 
     .venv/bin/python bench/real.py --split dev --docs 8 --dump .cache/tune/real.jsonl
     .venv/bin/python bench/real.py --split test --docs 22 --json bench/results/real.json \\
@@ -85,8 +84,7 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
     for g in gold:
         want = g.to.casefold()
         out["gold"] += 1
-        if not any(c.text.casefold() == want for c in lex.originals(g.from_)) \
-                and want not in neighbours(g.from_, lex):
+        if not any(c.text.casefold() == want for c in lex.originals(g.from_)):
             continue
         out["candidate"] += 1
         s = by_span.get((g.start, g.end))
@@ -102,19 +100,6 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
         if (g.start, g.end, want) in right:
             out["accepted"] += 1
     return out
-
-
-def neighbours(spun: str, lex) -> tuple[str, ...]:
-    """The GloVe neighbours restore adds as candidates for a spun word (restore.NEIGHBOURS)."""
-    from unspin import restore
-    from unspin.neighbours import glove
-    from unspin.sites import FUNCTION_WORDS
-    low = spun.lower()
-    nb = glove()
-    if not restore.NEIGHBOURS or nb is None or " " in low or low in FUNCTION_WORDS \
-            or not low.isalpha() or not lex.is_key(low):
-        return ()
-    return nb.of(low)
 
 
 def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:

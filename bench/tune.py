@@ -233,9 +233,6 @@ def fit() -> dict:
 # ---- real-spinner evidence (bench/real.py --dump) -----------------------------------------
 
 REAL = CACHE / "real.jsonl"
-PRECISION_TARGET = 0.90
-
-
 def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
     """Add the first stage's spin-rate estimate to every row (as restore.decode does)."""
     from types import SimpleNamespace as NS
@@ -252,16 +249,29 @@ def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
         r["rate_est"] = rate[r["doc"]]
 
 
+# The issue's targets, as this pass-1 simulation sees them. On dev, restore's second pass
+# (neighbours re-decided with each other's edits in place) turns a simulated precision of
+# 0.944 into 0.981 and 0.69 % untouched words changed into 0.23 % (known A at 0.25, the
+# calibration fitted before this rule), so the simulated bounds sit below the targets.
+SIM_BOUNDS = {"known": (0.87, 0.012), "unknown": (0.82, 0.012), "clean": (0.0, 0.003)}
+
+
 def _decide(cands, m: dict, key: str, metas: dict) -> tuple[float, dict]:
-    """The decision probability with the most exact restorations on dev, subject to edit
-    precision >= 0.90 and untouched words changed <= 0.4 %."""
+    """The decision probability that restores most of the known spinner's edits on dev while
+    every regime stays within SIM_BOUNDS (edit precision, share of untouched words changed)."""
+    by_regime: dict[str, dict] = {}
+    for d, meta in metas.items():
+        by_regime.setdefault(d.split("/")[0], {})[d] = meta
+    rows_of = {g: [r for r in cands if r["doc"] in sub] for g, sub in by_regime.items()}
     best_cut, best = 0.5, None
     for cut in np.arange(0.2, 0.99, 0.02):
-        sim = simulate(cands, m, key, float(cut), metas)
-        if sim["precision"] >= PRECISION_TARGET and sim["untouched_changed"] <= FP_TARGET \
-                and (best is None or sim["exact"] > best["exact"]):
-            best_cut, best = float(cut), sim
-    return best_cut, best or simulate(cands, m, key, best_cut, metas)
+        sims = {g: simulate(rows_of[g], m, key, float(cut), sub) for g, sub in by_regime.items()}
+        ok = all(sims[g]["untouched_changed"] <= SIM_BOUNDS[g][1]
+                 and (g == "clean" or sims[g]["precision"] >= SIM_BOUNDS[g][0]) for g in sims)
+        score = sims.get("known", {}).get("exact", 0.0)
+        if ok and (best is None or score > best[0]):
+            best_cut, best = float(cut), (score, cut)
+    return best_cut, simulate(cands, m, key, best_cut, metas)
 
 
 def reliability(cands, m: dict, key: str) -> str:
