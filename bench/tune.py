@@ -253,7 +253,9 @@ def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
 # (neighbours re-decided with each other's edits in place) turns a simulated precision of
 # 0.944 into 0.981 and 0.69 % untouched words changed into 0.23 % (known A at 0.25, the
 # calibration fitted before this rule), so the simulated bounds sit below the targets.
-SIM_BOUNDS = {"known": (0.87, 0.012), "unknown": (0.82, 0.012), "clean": (0.0, 0.003)}
+# A bound of 1.2 % for the known spinner gave 0.51 % changed in the full decode on dev (the
+# target is 0.5 %), hence 1.0 %.
+SIM_BOUNDS = {"known": (0.87, 0.010), "unknown": (0.82, 0.012), "clean": (0.0, 0.003)}
 
 
 def _decide(cands, m: dict, key: str, metas: dict) -> tuple[float, dict]:
