@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import UnspinError
@@ -100,7 +101,9 @@ def spin(file: str = FileArg,
 
 
 @app.command()
-def demo(style: str = typer.Option("thesaurus", help="Spinner style for the demo."),
+def demo(style: str = typer.Option("observed", help="Spinner style for the demo (default: real "
+                                   "spinner A's habits, which the built-in table knows; "
+                                   "'thesaurus' for a spinner it has never seen)."),
          rate: float = typer.Option(0.2, min=0.0, max=1.0),
          seed: int = typer.Option(1),
          html: Path = typer.Option(Path("out/demo.html"), "--html", help="Where to write the HTML view.")):
@@ -112,7 +115,7 @@ def demo(style: str = typer.Option("thesaurus", help="Spinner style for the demo
     original = resources.files("unspin").joinpath("data/demo_article.txt").read_text(encoding="utf-8")
     spun = run_spin(original, style=style, rate=rate, seed=seed)
     out.rule(f"1. spun by the simulator ({style}, {rate:.0%}, {len(spun.edits)} substitutions)")
-    out.print(terminal(original, []) if not spun.edits else spun.text[:1200] + " …")
+    out.print(terminal(original, []) if not spun.edits else escape(spun.text[:1200]) + " …")
     with progress_bar("detecting"):
         d_spun, d_clean = run_detect(spun.text), run_detect(original)
     out.rule("2. detect")
