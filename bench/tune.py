@@ -233,6 +233,8 @@ def fit() -> dict:
 # ---- real-spinner evidence (bench/real.py --dump) -----------------------------------------
 
 REAL = CACHE / "real.jsonl"
+
+
 def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
     """Add the first stage's spin-rate estimate to every row (as restore.decode does)."""
     from types import SimpleNamespace as NS
@@ -258,21 +260,26 @@ def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
 SIM_BOUNDS = {"known": (0.87, 0.010), "unknown": (0.82, 0.012), "clean": (0.0, 0.003)}
 
 
+def _by_regime(cands, metas: dict) -> dict[str, tuple[list, dict]]:
+    """regime (known, unknown, clean) -> (its candidate rows, its documents' meta rows)."""
+    docs: dict[str, dict] = {}
+    for d, meta in metas.items():
+        docs.setdefault(d.split("/")[0], {})[d] = meta
+    return {g: ([r for r in cands if r["doc"] in sub], sub) for g, sub in sorted(docs.items())}
+
+
 def _decide(cands, m: dict, key: str, metas: dict) -> tuple[float, dict]:
     """The decision probability that restores most of the known spinner's edits on dev while
     every regime stays within SIM_BOUNDS (edit precision, share of untouched words changed)."""
-    by_regime: dict[str, dict] = {}
-    for d, meta in metas.items():
-        by_regime.setdefault(d.split("/")[0], {})[d] = meta
-    rows_of = {g: [r for r in cands if r["doc"] in sub] for g, sub in by_regime.items()}
+    regimes = _by_regime(cands, metas)
     best_cut, best = 0.5, None
     for cut in np.arange(0.2, 0.99, 0.02):
-        sims = {g: simulate(rows_of[g], m, key, float(cut), sub) for g, sub in by_regime.items()}
+        sims = {g: simulate(rows, m, key, float(cut), sub) for g, (rows, sub) in regimes.items()}
         ok = all(sims[g]["untouched_changed"] <= SIM_BOUNDS[g][1]
                  and (g == "clean" or sims[g]["precision"] >= SIM_BOUNDS[g][0]) for g in sims)
         score = sims.get("known", {}).get("exact", 0.0)
-        if ok and (best is None or score > best[0]):
-            best_cut, best = float(cut), (score, cut)
+        if ok and (best is None or score > best):
+            best_cut, best = float(cut), score
     return best_cut, simulate(cands, m, key, best_cut, metas)
 
 
@@ -308,9 +315,8 @@ def fit_real() -> dict:
         print("  calibration: " + reliability(cands, second, key + "_rate"))
         out["decide_at" if key == "f" else "decide_at_ngram"] = round(cut, 3)
         if key == "f":
-            for regime in sorted({d.split("/")[0] for d in metas}):
-                sub = {d: m for d, m in metas.items() if d.startswith(regime + "/")}
-                s2 = simulate([r for r in cands if r["doc"] in sub], second, key + "_rate", cut, sub)
+            for regime, (rows_g, sub) in _by_regime(cands, metas).items():
+                s2 = simulate(rows_g, second, key + "_rate", cut, sub)
                 print(f"  {regime}: exact {s2['exact']:.3f} precision {s2['precision']:.3f} "
                       f"untouched {s2['untouched_changed']:.4f}")
             out["fitted_on"] = {"split": "Brown dev (bench/corpus.py), never the held-out test split",

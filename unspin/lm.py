@@ -110,25 +110,22 @@ class NeuralLM:
         every suspect in it reads its key/value cache up to its own cut: one prefix pass per
         sentence instead of one per suspect. Sentences are batched by length and options by
         continuation length, so padding costs little."""
-        out: list[list[float] | None] = [None] * len(groups)
-        order = sorted(range(len(groups)), key=lambda g: max((c for c, _ in groups[g][1]), default=0))
-        chunk: list[int] = []
+        out: list[list[float]] = [[] for _ in groups]
+        order = sorted((g for g in range(len(groups)) if groups[g][1]),
+                       key=lambda g: max(c for c, _ in groups[g][1]))
+        chunks: list[list[int]] = []
         size = 0
         for g in order:
-            if not groups[g][1]:
-                out[g] = []
-                continue
             cost = 1 + max(c for c, _ in groups[g][1]) + sum(len(x) for _, x in groups[g][1])
-            if chunk and size + cost > batch_tokens:
-                for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket, kv_tokens)):
-                    out[k] = v
-                chunk, size = [], 0
-            chunk.append(g)
+            if not chunks or size + cost > batch_tokens:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(g)
             size += cost
-        if chunk:
+        for chunk in chunks:
             for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket, kv_tokens)):
                 out[k] = v
-        return [o or [] for o in out]
+        return out
 
     def _cut_batch(self, chunk, bucket: int, kv_tokens: int) -> list[list[float]]:
         torch = self.torch

@@ -123,21 +123,28 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False) -> list[S
     return sites
 
 
-def _left_screen(doc: Doc, sites: list[Site], model) -> None:
-    """Set cand.left_gain and cut each site to its KEEP best by 3-gram + left-LM gain."""
+def _by_sentence(doc: Doc, sites: list[Site]) -> list[tuple[tuple[int, int], list[Site]]]:
+    """Suspects grouped by sentence ([lo, hi) word range), in text order."""
     from .sites import sentence_word_ranges
     ranges = sentence_word_ranges(doc)
-    words = doc.words
-    by_sent: dict[int, list[Site]] = {}
+    out: list[tuple[tuple[int, int], list[Site]]] = []
     r = 0
-    for s in sorted(sites, key=lambda s: s.i):
+    for s in sorted(sites, key=lambda s: (s.i, s.n)):
         while ranges[r][1] <= s.i:
             r += 1
-        by_sent.setdefault(r, []).append(s)
+        if not out or out[-1][0] != ranges[r]:
+            out.append((ranges[r], []))
+        out[-1][1].append(s)
+    return out
+
+
+def _left_screen(doc: Doc, sites: list[Site], model) -> None:
+    """Set cand.left_gain and cut each site to its KEEP best by 3-gram + left-LM gain."""
+    words = doc.words
     texts, positions, options, owners = [], [], [], []
-    for r, group in by_sent.items():
-        base = words[ranges[r][0]].start
-        texts.append(doc.text[base:words[ranges[r][1] - 1].end])
+    for (lo, hi), group in _by_sentence(doc, sites):
+        base = words[lo].start
+        texts.append(doc.text[base:words[hi - 1].end])
         positions.append([s.start - base for s in group])
         options.append([[s.text.lower()] + [c.text for c in s.cands] for s in group])
         owners.append(group)
@@ -323,40 +330,35 @@ def score(doc: Doc, sites: list[Site], model, context: dict, progress=None) -> N
     The left context is the site's sentence up to it (and the last CONTEXT_WORDS words of the
     sentence before); the window ends LOOKAHEAD_WORDS after the site. Every suspect of a
     sentence shares one pass over it (model.cut_logprobs)."""
-    from .sites import sentence_word_ranges
     words = doc.words
-    ranges = sentence_word_ranges(doc)
     groups: list[tuple[list[int], list[tuple[int, list[int]]]]] = []
     owners: list[list[Site]] = []
-    r = 0
-    base: list[int] | None = None
-    for s in sorted(sites, key=lambda s: (s.i, s.n)):
-        while ranges[r][1] <= s.i:
-            r, base = r + 1, None
-        lo = words[max(0, ranges[r][0] - CONTEXT_WORDS)].start
-        hi = max(words[min(len(words), s.i + s.n + LOOKAHEAD_WORDS) - 1].end, s.end)
-        # The space before the site travels with the continuation, as BPE attaches it there.
-        left = _render(doc, lo, s.start, context, s)
-        stripped = left.rstrip()
-        gap = left[len(stripped):]
-        right = _render(doc, s.end, hi, context, s)
-        prefix = model.encode(stripped) if stripped else []
-        options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
-        conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
-        # A later suspect's prefix extends an earlier one's (same sentence, same context):
-        # its options join that group, which keeps the longest base.
-        if base is not None and prefix[:len(base)] == base:
-            groups[-1] = (prefix, groups[-1][1] + conts)
-            owners[-1].append(s)
-        else:
-            groups.append((prefix, conts))
-            owners.append([s])
-        base = prefix
+    for (first, _), in_sentence in _by_sentence(doc, sites):
+        lo = words[max(0, first - CONTEXT_WORDS)].start
+        base: list[int] | None = None
+        for s in in_sentence:
+            hi = max(words[min(len(words), s.i + s.n + LOOKAHEAD_WORDS) - 1].end, s.end)
+            # The space before the site travels with the continuation, as BPE attaches it there.
+            left = _render(doc, lo, s.start, context, s)
+            stripped = left.rstrip()
+            gap = left[len(stripped):]
+            right = _render(doc, s.end, hi, context, s)
+            prefix = model.encode(stripped) if stripped else []
+            options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
+            conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
+            # A later suspect's prefix extends an earlier one's (same sentence, same context):
+            # its options join that group, which keeps the longest base.
+            if base is not None and prefix[:len(base)] == base:
+                groups[-1] = (prefix, groups[-1][1] + conts)
+                owners[-1].append(s)
+            else:
+                groups.append((prefix, conts))
+                owners.append([s])
+            base = prefix
     step = max(1, len(groups) // 8)  # progress moves in about eight steps
     done = 0
     for a in range(0, len(groups), step):
-        for group, (_, conts), lps in zip(owners[a:a + step], groups[a:a + step],
-                                          model.cut_logprobs(groups[a:a + step])):
+        for group, lps in zip(owners[a:a + step], model.cut_logprobs(groups[a:a + step])):
             k = 0
             for s in group:
                 base_lp = lps[k]
