@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -203,3 +204,30 @@ def test_cli_errors_are_one_line(tmp_path):
         p = run_cli(*args)
         lines = [l for l in p.stderr_text.splitlines() if l.strip()]
         assert p.returncode != 0 and len(lines) == 1 and "Traceback" not in p.stderr_text, p.stderr_text
+
+
+@pytest.mark.parametrize("payload", [
+    bytes(random.Random(7).randrange(256) for _ in range(20_000)),  # random bytes
+    __import__("gzip").compress(b"hello world this is not a warc\n" * 50),  # gzip, but not WARC
+    b"",
+], ids=["random", "gzip-text", "empty"])
+def test_garbage_warc_is_an_error_not_an_empty_success(tmp_path, payload):
+    bad = tmp_path / "crawl.warc.gz"
+    bad.write_bytes(payload)
+    db = tmp_path / "a.db"
+    with pytest.raises(UnspinError, match="nothing added"):
+        archive.add(str(db), [str(bad)])
+    assert archive.stats(str(db))["files_in_progress"] == 0
+    p = run_cli("archive", "add", "--db", db, bad)
+    lines = [l for l in p.stderr_text.splitlines() if l.strip()]
+    assert p.returncode != 0 and "Traceback" not in p.stderr_text, p.stderr_text
+    assert len(lines) == 1 and str(bad) in lines[0] and "nothing added" in lines[0], p.stderr_text
+
+
+def test_garbage_warc_does_not_undo_good_files_before_it(tmp_path):
+    write_warc(tmp_path / "a.warc.gz", [("https://w.test/1", html_page(art(1)))])
+    (tmp_path / "b.warc.gz").write_bytes(b"\x1f\x8b junk" * 100)
+    db = str(tmp_path / "a.db")
+    with pytest.raises(UnspinError, match="b.warc.gz"):
+        archive.add(db, [str(tmp_path)])
+    assert ids(db) == ["https://w.test/1"]

@@ -2,6 +2,7 @@
 import pytest
 
 from conftest import run_cli
+from unspin.errors import UnspinError
 
 FRENCH = ("Le premier ministre a annoncé mercredi un nouveau partenariat avec le Mexique. "
           "Les deux pays veulent renforcer leurs échanges commerciaux et leur coopération. ") * 5
@@ -50,3 +51,72 @@ def test_unknown_language_model_is_one_line(monkeypatch):
     p = run_cli("restore", "-", stdin=b"The chief executive said the company expects profits to rise next year.")
     assert p.returncode == 2
     _assert_clean_failure(p, "unknown language model 'nope'")
+
+
+def test_oversized_stdin_reports_the_limit_not_a_made_up_size():
+    # Standard input is read no further than the limit: its size is unknown, so none is claimed.
+    p = run_cli("detect", "-", stdin=b"The minister said profits would rise. " * 300_000, timeout=60)  # 11.7 MB
+    _assert_clean_failure(p, "standard input is over the 5 MB limit")
+    assert "5.0 MB" not in p.stderr_text
+
+
+def test_spin_list_option_that_the_help_points_to():
+    p = run_cli("spin", "--help")
+    assert p.returncode == 0 and "--list" in p.stdout_text
+    p = run_cli("spin", "--list")
+    assert p.returncode == 0, p.stderr_text
+    listed = {line.split()[0] for line in p.stdout_text.splitlines() if line.strip()}
+    from unspin.spin import STYLES
+    assert listed == set(STYLES)
+
+
+def _invoke(*args):
+    """The command in this process (typer's runner), so a test can replace the slow parts."""
+    from typer.testing import CliRunner
+    from unspin.cli import commands  # noqa: F401  (registers the commands)
+    from unspin.cli.app import app
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_unwritable_html_fails_before_restoring(tmp_path, monkeypatch, seed_text):
+    import importlib
+    monkeypatch.setattr(importlib.import_module("unspin.restore"), "restore", lambda *a, **k: pytest.fail("restored first"))
+    src = tmp_path / "a.txt"
+    src.write_text(seed_text)
+    r = _invoke("restore", src, "--html", tmp_path)  # a directory: cannot be written
+    assert isinstance(r.exception, UnspinError) and "cannot write" in str(r.exception)
+    from unspin.cli.app import check_writable
+    ok = tmp_path / "new" / "view.html"
+    check_writable(ok)  # a path that can be written passes, and the check leaves no file behind
+    assert not ok.exists()
+
+
+def test_unwritable_report_fails_before_the_report(tmp_path, monkeypatch):
+    import importlib
+    monkeypatch.setattr(importlib.import_module("unspin.report"), "report", lambda *a, **k: pytest.fail("reported first"))
+    src = tmp_path / "a.txt"
+    src.write_text("The minister said profits would rise next year.")
+    r = _invoke("report", src, "--db", tmp_path / "a.db", "-o", tmp_path)
+    assert isinstance(r.exception, UnspinError) and "cannot write" in str(r.exception)
+
+
+def test_unwritable_html_is_one_line_and_nonzero(tmp_path):
+    p = run_cli("restore", "-", "--no-lm", "--html", tmp_path,
+                stdin=b"The chief executive said the company expects profits to rise next year.")
+    _assert_clean_failure(p, "cannot write")
+
+
+def test_progress_bar_counts_suspects_never_none(monkeypatch):
+    import io
+    from rich.console import Console
+    from unspin.cli import core
+    buf = io.StringIO()
+    monkeypatch.setattr(core, "err", Console(file=buf, force_terminal=True, width=120))
+    with core.progress_bar("detecting"):
+        pass  # never told a total (detect, restore --no-lm)
+    assert "restoring" not in buf.getvalue() and "detecting" in buf.getvalue()
+    assert "None" not in buf.getvalue()
+    buf.seek(0), buf.truncate()
+    with core.progress_bar("restoring") as tick:
+        tick(3, 10)
+    assert "3/10 suspects" in buf.getvalue() and "None" not in buf.getvalue()

@@ -100,3 +100,19 @@ def test_embedding_search_finds_a_paraphrase(tmp_path):
         q = tb.paraphrase(texts["doc20"], random.Random(4))
         hits = embed.search(a, q, k=3)
         assert a.get(hits[0]).id == "doc20"
+
+
+def test_cli_prints_untrusted_titles_and_ids_literally(tmp_path, seed_text):
+    # Archived metadata is untrusted: rich markup in it must be shown, not parsed (it crashed on [/b]).
+    title = "Profits [/b] rise [bold red]again[/] [link=http://evil.test]x[/link]"
+    doc_id = "doc[/i]1"
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"id": doc_id, "url": "https://news.example/[/b]", "title": title,
+                               "text": seed_text}) + "\n")
+    db = tmp_path / "a.db"
+    archive.add(str(db), [str(src)])
+    q = tmp_path / "q.txt"
+    q.write_text(seed_text)
+    p = run_cli("trace", q, "--db", db)
+    assert p.returncode == 0 and "Traceback" not in p.stderr_text, p.stderr_text
+    assert title in p.stdout_text and doc_id in p.stdout_text and "copy" in p.stdout_text

@@ -231,16 +231,21 @@ class Archive:
                     warn(w)
                 stats.warnings.clear()
 
-        for i, item, pos in _numbered(read_records(path, stats.warnings.append)):
-            count = i + 1
-            if i < resume:
-                continue
-            pending.append(item)
-            if count % BATCH == 0:
-                flush(count, 0)
-                if progress:
-                    progress(pos - done_bytes, path)
-                    done_bytes = pos
+        try:
+            for i, item, pos in _numbered(read_records(path, stats.warnings.append)):
+                count = i + 1
+                if i < resume:
+                    continue
+                pending.append(item)
+                if count % BATCH == 0:
+                    flush(count, 0)
+                    if progress:
+                        progress(pos - done_bytes, path)
+                        done_bytes = pos
+        except UnspinError:  # nothing could be read from the file: it is not in progress either
+            if not count:
+                self.con.execute("DELETE FROM ingested_files WHERE path=?", (path,))
+            raise
         flush(count, 1)
         if progress:
             progress(st.st_size - done_bytes, path)
@@ -370,12 +375,21 @@ def _str(v) -> str | None:
 
 
 def _warc(path: str, warn):
+    """HTML responses of a WARC file. A file not one page could be read from is an error, not a
+    warning: the run would otherwise end well having added nothing."""
+    import contextlib
+    import io
     from warcio.archiveiterator import ArchiveIterator
     import trafilatura
     n = 0
     with open(path, "rb") as f:
         try:
-            for rec in ArchiveIterator(f):
+            records = ArchiveIterator(f)
+            while True:
+                with contextlib.redirect_stderr(io.StringIO()):  # warcio prints its own damage reports
+                    rec = next(records, None)
+                if rec is None:
+                    break
                 if rec.rec_type != "response":
                     continue
                 ctype = (rec.http_headers.get_header("Content-Type") or "") if rec.http_headers else ""
@@ -397,8 +411,13 @@ def _warc(path: str, warn):
             if path.lower().endswith(".gz"):
                 _check_gzip(path)  # warcio drops a cut-off last gzip member silently
         except Exception as e:  # warcio raises several types on truncated/damaged input
+            if not n:
+                raise UnspinError(f"{path}: not a WARC file, or damaged before its first page "
+                                  f"({type(e).__name__}); nothing added from it") from None
             warn(f"{path}: WARC is truncated or damaged after {n} records "
                  f"({type(e).__name__}); kept the complete ones")
+    if not n:
+        raise UnspinError(f"{path}: no HTML pages in this WARC file; nothing added from it")
 
 
 def _check_gzip(path: str) -> None:

@@ -6,14 +6,78 @@ The page renders everything with textContent, never innerHTML, so article text c
 """
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from .errors import UnspinError
-from .text import MAX_BYTES, Doc, check_english
+from .errors import TooLarge, UnspinError
+from .text import MAX_BYTES, check_text
+
+# The request body, refused while it arrives: JSON escapes (\uXXXX, \n) can make a text a few
+# times its UTF-8 size, so this is looser than MAX_BYTES, which check_text applies to the text.
+MAX_BODY = 4 * MAX_BYTES
+
+
+class _BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is over the {limit / 1e6:g} MB limit ({limit:,} bytes)")
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 before reading a body whose Content-Length is over the limit,
+    and stop reading a body without one (chunked) as soon as it passes the limit."""
+
+    def __init__(self, app, limit: int = MAX_BODY):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if declared.strip().isdigit() and int(declared) > self.limit:
+            return await _refuse(scope, receive, send, _BodyTooLarge(self.limit))
+        seen, started = 0, False
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge(self.limit)  # an HTTPException: FastAPI answers it as a 413
+            return message
+
+        async def watched(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, watched)
+        except _BodyTooLarge as e:  # raised where no exception handler answered it
+            if started:
+                raise
+            await _refuse(scope, receive, send, e)
+
+
+async def _refuse(scope, receive, send, e: HTTPException) -> None:
+    """The answer FastAPI gives an HTTPException, sent from outside it."""
+    await JSONResponse({"detail": e.detail}, status_code=e.status_code)(scope, receive, send)
+
 
 app = FastAPI(title="unspin", description="Detect and restore machine-spun text.", version="0.1.0")
+app.add_middleware(BodyLimit)
+
+
+@app.exception_handler(RequestValidationError)
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """One short line, never the input: FastAPI's default echoes the whole body back."""
+    first = (exc.errors() or [{}])[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    why = " ".join(str(first.get("msg", "invalid")).split())[:120]
+    return JSONResponse({"detail": f"bad request ({where}: {why}); send JSON {{\"text\": \"...\"}}"},
+                        status_code=422)
 
 
 class TextIn(BaseModel):
@@ -21,31 +85,32 @@ class TextIn(BaseModel):
 
 
 def _checked(body: TextIn) -> str:
-    text = body.text
-    if not text.strip():
-        raise HTTPException(422, "text is empty")
-    if len(text.encode("utf-8")) > MAX_BYTES:
-        raise HTTPException(413, f"text is over {MAX_BYTES // 1_000_000} MB")
     try:
-        check_english(Doc(text[:20000]), "text")
+        return check_text(body.text, "text")
+    except TooLarge as e:
+        raise HTTPException(413, str(e)) from None
     except UnspinError as e:
         raise HTTPException(422, str(e)) from None
-    return text
 
 
 @app.post("/api/detect")
 def api_detect(body: TextIn, deep: bool = False) -> dict:
     """Same JSON as `unspin detect --json`."""
     from .detect import detect
-    return detect(_checked(body), deep=deep).to_json()
+    text = _checked(body)
+    try:
+        return detect(text, deep=deep).to_json()
+    except UnspinError as e:
+        raise HTTPException(422, str(e)) from None
 
 
 @app.post("/api/restore")
 def api_restore(body: TextIn) -> dict:
     """Same JSON as `unspin restore --json`."""
     from .restore import restore
+    text = _checked(body)
     try:
-        return restore(_checked(body)).to_json()
+        return restore(text).to_json()
     except UnspinError as e:
         raise HTTPException(422, str(e)) from None
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .errors import UnspinError
+from .errors import TooLarge, UnspinError
 
 # Words keep inner apostrophes and hyphens ("don't", "well-known"); numbers keep separators.
 _TOKEN_RE = re.compile(
@@ -166,8 +166,7 @@ MAX_BYTES = 5_000_000
 def decode_input(data: bytes, name: str = "input", max_bytes: int = MAX_BYTES) -> str:
     """Bytes of a .txt/.html/.pdf file (by content) to plain text, or a one-line UnspinError."""
     if len(data) > max_bytes:
-        raise UnspinError(f"{name} is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
-                          "limit for one document; split it into articles")
+        raise too_large(name, max_bytes, len(data))
     if not data.strip():
         raise UnspinError(f"{name} is empty")
     if data[:5] == b"%PDF-":
@@ -187,25 +186,35 @@ def decode_input(data: bytes, name: str = "input", max_bytes: int = MAX_BYTES) -
     return text
 
 
+def too_large(name: str, max_bytes: int = MAX_BYTES, size: int | None = None) -> TooLarge:
+    """The one message for input over the size limit. size None: only "more than max_bytes" is
+    known (a pipe is read no further than the limit, so its real size is never measured)."""
+    got = f"{size / 1e6:.1f} MB, " if size is not None else ""
+    return TooLarge(f"{name} is {got}over the {max_bytes / 1e6:g} MB limit for one document "
+                    f"({max_bytes:,} bytes); split it into articles")
+
+
 def read_input(path: str, max_bytes: int = MAX_BYTES) -> str:
+    import os
+    import stat
     import sys
     if path == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise too_large("standard input", max_bytes)
         return decode_input(data, "standard input", max_bytes)
     try:
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
+            st = os.fstat(f.fileno())
     except FileNotFoundError:
         raise UnspinError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UnspinError(f"{path} is a directory") from None
     except OSError as e:
         raise UnspinError(f"{path}: {e.strerror}") from None
-    if len(data) > max_bytes:
-        import os
-        size = os.path.getsize(path)
-        raise UnspinError(f"{path} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
-                          "limit for one document; split it into articles")
+    if len(data) > max_bytes:  # a pipe or device (/dev/stdin, <(...)) has no size to report
+        raise too_large(path, max_bytes, st.st_size if stat.S_ISREG(st.st_mode) else None)
     return decode_input(data, path, max_bytes)
 
 
@@ -253,8 +262,22 @@ def check_english(doc: Doc, name: str = "input") -> None:
 _OTHER_LANGS = ("fr", "es", "de")  # each list costs ~30 MB of memory
 
 
-def load_document(path: str, max_bytes: int = MAX_BYTES) -> str:
-    """read_input + check_english: what every command that reads one article does first."""
-    text = read_input(path, max_bytes)
-    check_english(Doc(text[:20000]), "standard input" if path == "-" else path)
+def check_text(text: str, name: str = "input", max_bytes: int = MAX_BYTES) -> str:
+    """The rules one article's text meets wherever it comes from (a file, standard input, the
+    HTTP API): encodable Unicode, within the size limit, not empty, English. Returns the text."""
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as e:  # a lone surrogate, e.g. \ud800 escaped in JSON
+        raise UnspinError(f"{name} is not valid Unicode (unpaired surrogate at character "
+                          f"{e.start})") from None
+    if size > max_bytes:
+        raise too_large(name, max_bytes, size)
+    if not text.strip():
+        raise UnspinError(f"{name} is empty")
+    check_english(Doc(text[:20000]), name)
     return text
+
+
+def load_document(path: str, max_bytes: int = MAX_BYTES) -> str:
+    """read_input + check_text: what every command that reads one article does first."""
+    return check_text(read_input(path, max_bytes), "standard input" if path == "-" else path, max_bytes)

@@ -5,6 +5,7 @@ import os
 import sys
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -29,12 +30,28 @@ def print_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
 
 
-def write_file(path: Path, content: str) -> None:
+@contextmanager
+def _writing(path: Path):
+    """The folders above `path` made, and any OSError on the way turned into one line."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        yield
     except OSError as e:
         raise UnspinError(f"cannot write {path}: {e.strerror}") from None
+
+
+def write_file(path: Path, content: str) -> None:
+    with _writing(path):
+        path.write_text(content, encoding="utf-8")
+
+
+def check_writable(path: Path) -> None:
+    """Fail now, with write_file's message, if `path` could not be written after the slow work."""
+    existed = path.exists()
+    with _writing(path):
+        open(path, "a", encoding="utf-8").close()
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def main() -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import List
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .app import app, err, out, print_json, write_file
+from .app import app, check_writable, err, out, print_json, write_file
 
 archive_app = typer.Typer(help="Build and inspect the archive of your own articles.", no_args_is_help=True)
 app.add_typer(archive_app, name="archive")
@@ -76,8 +77,9 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
         return
     for i, m in enumerate(ms, 1):
         colour = "bold red" if m.relation == "copy" else "yellow"
+        # id and title come from the archived articles: untrusted, escaped for rich markup.
         out.print(f"{i}. [{colour}]{m.relation}[/] coverage {m.coverage:.0%} score {m.score:.2f}  "
-                  f"{m.id}  {m.title or ''}".rstrip(), markup=True)
+                  f"{escape(m.id)}  {escape(m.title or '')}".rstrip(), markup=True)
         kinds = {}
         for p in m.passages:
             kinds[p.kind] = kinds.get(p.kind, 0) + 1
@@ -93,8 +95,9 @@ def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, 
     """Write a self-contained HTML report: suspect and source side by side, with the evidence."""
     from ..report import report
     from ..text import read_input
+    check_writable(output)
     write_file(output, report(read_input(file), db, use_lm=not no_lm))
-    out.print(f"report: {output}")
+    out.print(f"report: {output}", markup=False)
 
 
 @app.command("learn")

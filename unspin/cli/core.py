@@ -13,18 +13,20 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import UnspinError
 from ..text import load_document
-from .app import app, err, out, print_json, write_file
+from .app import app, check_writable, err, out, print_json, write_file
 
 FileArg = typer.Argument(..., help="Input file (.txt, .html, .pdf) or - for standard input.")
 
 
 @contextmanager
-def progress_bar(label: str):
-    """A callback(done, total) drawing a bar on stderr; silent when stderr is not a terminal."""
-    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+def progress_bar(label: str, unit: str = "suspects"):
+    """A callback(done, total) drawing a bar on stderr, counted in `unit` once the first call
+    gives the total (no count before it); silent when stderr is not a terminal."""
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.fields[count]}"),
                   TimeRemainingColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        task = bar.add_task(label, total=None, count="")
+        yield lambda done, total: bar.update(task, completed=done, total=total,
+                                             count=f"{done:,}/{total:,} {unit}")
 
 
 def _learned(db: Optional[Path]):
@@ -66,6 +68,8 @@ def restore(file: str = FileArg,
             show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
     """Restore the most likely original wording. Plain output keeps the input's line breaks."""
     from ..restore import restore as run
+    if html:
+        check_writable(html)
     text = load_document(file)
     with progress_bar("restoring") as tick:
         r = run(text, learned=_learned(db), use_lm=not no_lm, progress=tick)
@@ -82,16 +86,31 @@ def restore(file: str = FileArg,
         sys.stdout.write(r.text if r.text.endswith("\n") else r.text + "\n")
 
 
+def _check_style(style: str) -> None:
+    from ..spin import STYLES
+    if style not in STYLES:
+        raise UnspinError(f"unknown style {style!r}; choose from {', '.join(STYLES)} (see spin --list)")
+
+
+def _list_styles(value: bool) -> None:
+    if value:
+        from ..spin import STYLES
+        for name, what in STYLES.items():
+            out.print(f"{name:10} {what}", markup=False)
+        raise typer.Exit()
+
+
 @app.command()
 def spin(file: str = FileArg,
          style: str = typer.Option("thesaurus", help="Spinner style (see --list)."),
+         list_styles: bool = typer.Option(False, "--list", is_eager=True, callback=_list_styles,
+                                          help="List the spinner styles and exit."),
          rate: float = typer.Option(0.2, min=0.0, max=1.0, help="Share of words to replace."),
          seed: int = typer.Option(0, help="Random seed: same seed, same output."),
          as_json: bool = typer.Option(False, "--json", help="Print the spun text and ground-truth edits as JSON.")):
     """Spin a text with the built-in simulator (for benchmarks, tests and demos)."""
-    from ..spin import STYLES, spin as run
-    if style not in STYLES:
-        raise UnspinError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
+    from ..spin import spin as run
+    _check_style(style)
     text = load_document(file)
     res = run(text, style=style, rate=rate, seed=seed)
     if as_json:
@@ -112,6 +131,8 @@ def demo(style: str = typer.Option("observed", help="Spinner style for the demo 
     from ..restore import restore as run_restore
     from ..spin import spin as run_spin
     from ..view import restoration_page, terminal
+    _check_style(style)
+    check_writable(html)
     original = resources.files("unspin").joinpath("data/demo_article.txt").read_text(encoding="utf-8")
     spun = run_spin(original, style=style, rate=rate, seed=seed)
     out.rule(f"1. spun by the simulator ({style}, {rate:.0%}, {len(spun.edits)} substitutions)")
@@ -132,7 +153,7 @@ def demo(style: str = typer.Option("observed", help="Spinner style for the demo 
     out.print(f"restored exactly: {exact}/{len(gold)} substitutions · edits that were not right: {wrong} · "
               f"restored text identical to the original: {r.text == original}")
     write_file(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability))
-    out.print(f"HTML view: {html}")
+    out.print(f"HTML view: {html}", markup=False)
 
 
 @app.command()
