@@ -261,26 +261,45 @@ def _head(upos: str | None) -> int:
     return 0 if upos == "VERB" else -1  # "took care of", "most cancers"
 
 
+@lru_cache(maxsize=1)
+def _lemminflect():
+    """lemminflect, its two dictionaries loaded from a pickle in the cache: parsing its gzipped
+    text files takes 3-5 s of every cold start (half the lexicon's), the pickle a tenth."""
+    import lemminflect
+    from lemminflect.core.Inflections import Inflections
+    from lemminflect.core.Lemmatizer import Lemmatizer
+    lem, infl = Lemmatizer(), Inflections()   # the library's singletons
+    path = cache_dir() / f"lemminflect-{getattr(lemminflect, '__version__', '0')}.pkl"
+    try:
+        if path.exists() and not (hasattr(lem, "lemma_dict") and hasattr(infl, "infl_dict")):
+            lem.lemma_dict, infl.infl_dict = _load(path)
+        elif not path.exists():
+            _dump((lem._getLemmaDict(), infl._getInflDict()), path)
+    except Exception:  # a stale or foreign cache file: the library loads its own files
+        for obj, attr in ((lem, "lemma_dict"), (infl, "infl_dict")):
+            if hasattr(obj, attr):
+                delattr(obj, attr)
+    return lemminflect
+
+
 @lru_cache(maxsize=100_000)
 def _forms(word: str) -> dict[str, tuple[str, ...]]:
     """lemminflect's dictionary forms of a lemma by Penn tag, read once per word: its
     getInflection copies the whole entry on every call, which made lexicon look-ups the
     slowest part of a cold restore."""
-    from lemminflect import getAllInflections
-    return getAllInflections(word)
+    return _lemminflect().getAllInflections(word)
 
 
 @lru_cache(maxsize=200_000)
 def _inflection(lemma: str, tag: str) -> tuple[str, ...]:
     """lemminflect.getInflection(lemma, tag) on the cached forms: the tag, then its
     alternates (VBD for VBN, ...), then lemminflect's rules for words it does not know."""
-    from lemminflect import getInflection
     from lemminflect.core.LexicalUtils import pennTagAlts
     forms = _forms(lemma)
     for t in [tag] + list(pennTagAlts(tag)):
         if forms.get(t):
             return forms[t]
-    return getInflection(lemma, tag)
+    return _lemminflect().getInflection(lemma, tag)
 
 
 @lru_cache(maxsize=100_000)
@@ -304,7 +323,7 @@ def _knows(word: str, upos: str) -> bool:
 @lru_cache(maxsize=50_000)
 def _analyses(phrase: str) -> tuple[tuple[str, str | None, str | None], ...]:
     """(lemma phrase, upos, tag) readings of a surface form; the first is the form as it is."""
-    from lemminflect import getAllLemmas
+    getAllLemmas = _lemminflect().getAllLemmas
     out = [(phrase, None, None)]
     words = phrase.split()
     for upos in ("VERB", "NOUN", "ADJ", "ADV"):

@@ -114,10 +114,17 @@ class SpinnerTable:
                 self.learned.add((" ".join(spun.lower().split()), " ".join(o.lower().split())))
         for o, s, n in exact:
             self._add(o, s, n)
+        known = _variant_cache()
+        fresh = False
         for o, s, n in exact:
-            for vo, vs in _inflected_variants(o.lower(), s.lower()):
+            key = (o.lower(), s.lower())
+            if key not in known:
+                known[key], fresh = _inflected_variants(*key), True
+            for vo, vs in known[key]:
                 if vo != vs and vo not in self.reverse.get(vs, {}):
                     self._add(vo, vs, n * DERIVED_WEIGHT)
+        if fresh:
+            _save_variant_cache(known)
 
     def _add(self, original: str, spun: str, n: float) -> None:
         """Weights add up over styles and rows (reverse: spun -> originals; forward: the
@@ -141,6 +148,32 @@ class SpinnerTable:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.reverse.values())
+
+
+@cache
+def _variant_cache() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Inflected variants already worked out, kept on disk: working them out for the whole
+    built-in table costs seconds of every cold start."""
+    from .lexicon import _load
+    try:
+        return _load(_variant_path())
+    except Exception:  # none yet, or unreadable: work them out again
+        return {}
+
+
+def _variant_path() -> Path:
+    import lemminflect
+
+    from .lexicon import cache_dir
+    return cache_dir() / f"variants-v1-{getattr(lemminflect, '__version__', '0')}.pkl"
+
+
+def _save_variant_cache(known: dict) -> None:
+    from .lexicon import _dump
+    try:
+        _dump(known, _variant_path())
+    except OSError:  # a read-only cache only costs time
+        pass
 
 
 def _inflected_variants(original: str, spun: str) -> list[tuple[str, str]]:
