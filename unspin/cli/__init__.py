@@ -1,7 +1,7 @@
 """Command-line interface: thin Typer layers over the public Python functions.
 
 Commands live in one module per stage (core: detect/restore/spin/demo; archive: archive/trace/
-report/learn); `commands` imports them all so they register on the shared `app`.
+report/learn; scan: scan); `commands` imports them all so they register on the shared `app`.
 """
 from .app import app, main
 

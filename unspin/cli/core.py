@@ -20,13 +20,14 @@ FileArg = typer.Argument(..., help="Input file (.txt, .html, .pdf) or - for stan
 
 @contextmanager
 def progress_bar(label: str, unit: str = "suspects"):
-    """A callback(done, total) drawing a bar on stderr, counted in `unit` once the first call
-    gives the total (no count before it); silent when stderr is not a terminal."""
+    """A callback(done, total, note="") drawing a bar on stderr, counted in `unit` once the
+    first call gives the total (no count before it), the note after the count; silent when
+    stderr is not a terminal."""
     with Progress(TextColumn(label), BarColumn(), TextColumn("{task.fields[count]}"),
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task(label, total=None, count="")
-        yield lambda done, total: bar.update(task, completed=done, total=total,
-                                             count=f"{done:,}/{total:,} {unit}")
+        yield lambda done, total, note="": bar.update(task, completed=done, total=total,
+                                                      count=f"{done:,}/{total:,} {unit}{note}")
 
 
 def _learned(db: Optional[Path]):
