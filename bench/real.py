@@ -128,6 +128,7 @@ def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
                     dump.write(json.dumps({
                         "doc": f"{tag}/{doc_id}", "words_doc": len(doc.words),
                         "site": [s.start, s.end], "words": s.n, "gold_site": (s.start, s.end) in golds,
+                        "spun": s.text.lower(), "cand": c.text.lower(),
                         "y": golds.get((s.start, s.end)) == c.text.casefold(),
                         "f": features(s, c), "f_ng": features(s, c, use_lm=False)}) + "\n")
             dump.write(json.dumps({"doc": f"{tag}/{doc_id}", "meta": True, "words": len(doc.words),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
@@ -296,12 +297,35 @@ def reliability(cands, m: dict, key: str) -> str:
     return "; ".join(out)
 
 
+def pool_rows(cands) -> None:
+    """The document-level features (restore.pool) worked out again from the dumped rows, with
+    restore's own function, so that a dump taken before they existed still fits them."""
+    import importlib
+    restore = importlib.import_module("unspin.restore")
+    from unspin.sites import Cand, Site
+    by_doc: dict = {}
+    for r in cands:
+        sites = by_doc.setdefault(r["doc"], {})
+        key = tuple(r["site"])
+        if key not in sites:
+            sites[key] = Site(0, r["words"], key[0], key[1], r["spun"])
+        c = Cand(r["cand"], "", lm_gain=r["f"]["gain"])
+        sites[key].cands.append(c)
+        r["_cand"] = c
+    for sites in by_doc.values():
+        restore.pool(list(sites.values()))
+    for r in cands:
+        c = r.pop("_cand")
+        r["f"].update(doc_gain=max(-10.0, min(10.0, c.doc_gain)), doc_n=math.log1p(c.doc_n))
+
+
 def fit_real() -> dict:
     rows = [json.loads(l) for l in open(REAL)]
     metas = {r["doc"]: r for r in rows if r.get("meta")}
     cands = [r for r in rows if not r.get("meta")]
     for r in cands:  # the no-LM path never has the LM's left-context evidence
-        r["f_ng"].update(left=0.0, odd_lm=0.0)
+        r["f_ng"].update(left=0.0, odd_lm=0.0, doc_gain=0.0, doc_n=0.0)
+    pool_rows(cands)
     out = {}
     for key, name in (("f", "edit"), ("f_ng", "edit_ngram")):
         names = sorted(cands[0][key])

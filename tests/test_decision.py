@@ -26,3 +26,21 @@ def test_a_heavily_spun_document_makes_the_same_swap_likelier():
     assert logistic(model, low) < logistic(model, high)
     # Estimates are clipped away from 0 and 1 before the log-odds.
     assert with_rate(f, 0.0)["rate"] > -10 and with_rate(f, 1.0)["rate"] < 10
+
+
+def test_pool_reads_the_same_swap_elsewhere_in_the_document():
+    from unspin.restore import features, pool
+    sites = [Site(i, 1, 10 * i, 10 * i + 6, "Stated") for i in range(3)]
+    gains = [6.0, 2.0, -1.0]
+    for s, g in zip(sites, gains):
+        s.cands = [Cand("said", "observed", lm_gain=g), Cand("declared", "wordnet", lm_gain=0.5)]
+    lone = Site(9, 1, 90, 95, "extra", [Cand("more", "observed", lm_gain=8.0)])
+    pool(sites + [lone])
+    said = [s.cands[0] for s in sites]
+    # each place sees the mean of the others, never its own gain
+    assert [c.doc_n for c in said] == [2, 2, 2]
+    assert [c.doc_gain for c in said] == [(2.0 - 1.0) / 2, (6.0 - 1.0) / 2, (6.0 + 2.0) / 2]
+    assert lone.cands[0].doc_n == 0 and lone.cands[0].doc_gain == 0.0
+    # the no-LM path never has it
+    assert features(sites[0], said[0], use_lm=False)["doc_n"] == 0.0
+    assert features(sites[0], said[0])["doc_gain"] == said[0].doc_gain

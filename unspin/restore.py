@@ -190,7 +190,11 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
          # Real spinners' tables: how often this swap, and this spun text, were seen.
          "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
          "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
-         "in_name": float(site.in_name)}
+         "in_name": float(site.in_name),
+         # A spinner swaps a word the same way throughout: the LM's verdict on the same swap
+         # elsewhere in the document (set by pool(); the no-LM path never has it).
+         "doc_gain": _clip(cand.doc_gain, 10.0) if use_lm else 0.0,
+         "doc_n": math.log1p(cand.doc_n) if use_lm else 0.0}
     f["gain_table"] = f["gain"] * (cand.count > 0)
     for src in SOURCES_ONE_HOT:
         f["src_" + src] = float(cand.source == src)
@@ -248,6 +252,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
         return []
     if use_lm:
         score(doc, live, model, {}, progress)
+        pool(live)
     # Each candidate's evidence once, read by both stages; suspects the cascade skipped still
     # count towards the rate, on their cheap evidence.
     evidence = [(s, c, features(s, c, use_lm)) for s in live for c in s.cands]
@@ -269,9 +274,25 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
         redo = {id(s) for s in near}
         kept = [ch for ch in chosen if id(ch.site) not in redo]
         score(doc, near, model, {id(ch.site): ch for ch in chosen}, None)
+        pool(live)
         chosen = kept + _pick(_options(near, True, rate), {i for ch in kept for i in ch.words},
                               decide_at(True))
     return chosen
+
+
+def pool(sites: list[Site]) -> None:
+    """Set cand.doc_gain / doc_n: the mean LM gain (clipped as a feature) of the same swap
+    (same spun text, same candidate) at the document's other suspects, and their number."""
+    gains: dict[tuple[str, str], list[float]] = {}
+    for s in sites:
+        for c in s.cands:
+            gains.setdefault((s.text.lower(), c.text.lower()), []).append(_clip(c.lm_gain or 0.0))
+    for s in sites:
+        for c in s.cands:
+            g = gains[(s.text.lower(), c.text.lower())]
+            own = _clip(c.lm_gain or 0.0)
+            c.doc_n = len(g) - 1
+            c.doc_gain = (sum(g) - own) / c.doc_n if c.doc_n else 0.0
 
 
 def live_sites(sites: list[Site], use_lm: bool) -> list[Site]:

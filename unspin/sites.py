@@ -40,6 +40,8 @@ class Cand:
     prior: float = 0.0        # log-odds that a spinner turns this original into the text
     left_gain: float = 0.0    # LM log-prob of its first token minus the spun one's, left context only
     count: float = 0.0        # times real spinners were seen making this swap
+    doc_gain: float = 0.0     # mean LM gain of the same swap at its other places in the document
+    doc_n: int = 0            # ... and how many other places
 
 
 @dataclass
