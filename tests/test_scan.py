@@ -142,7 +142,11 @@ def test_rows_counts_and_skip_reasons(crawl, reference):
     for r in got:
         assert r["language"] == "en" and r["words"] >= sc.MIN_WORDS and r["deep"] is False
         assert r["top_source"] is r["relation"] is r["coverage"] is None  # no --db
-        assert 0.0 <= r["spun_probability"] <= 1.0 and r["verdict"] in ("spun", "uncertain", "clean")
+        assert r["tier"] in ("triage", "fast") and r["triage_score"] is not None
+        if r["tier"] == "triage":  # cleared by the first tier: clean, no detector probability
+            assert r["spun_probability"] is None and r["verdict"] == "clean"
+        else:
+            assert 0.0 <= r["spun_probability"] <= 1.0 and r["verdict"] in ("spun", "uncertain", "clean")
     assert got[0]["warc_file"] == str(d / "c.warc.gz") and got[0]["date"]  # warcio's WARC-Date
     assert got[2]["date"] == "2024-05-01T10:00:00Z"
     assert got[3]["warc_file"] == str(d / "c.jsonl") and got[3]["date"] == "2024-05-02"
@@ -165,7 +169,7 @@ def test_record_offsets_point_at_the_records(crawl, reference):
 
 def test_spun_page_scores_higher_than_clean_ones(reference):
     _, got, _ = reference
-    p = {r["url"]: r["spun_probability"] for r in got}
+    p = {r["url"]: r["spun_probability"] or 0.0 for r in got}  # None: cleared by the triage
     spun = p.pop("https://w.test/spun")
     assert spun > max(p.values())
     assert spun >= 0.7 and max(p.values()) < 0.7
@@ -285,7 +289,7 @@ def test_deep_path_only_on_suspicious_pages(tmp_path, monkeypatch):
     src.write_text(json.dumps({"url": "u1", "text": clean}) + "\n"
                    + json.dumps({"url": "u2", "text": clean + "This one was spun."}) + "\n")
     out = str(tmp_path / "o.parquet")
-    s = sc.scan([str(src)], out, workers=1, deep=True)
+    s = sc.scan([str(src)], out, workers=1, deep=True, triage=False)  # the detector on every page
     assert calls == [False, False, True] and s.deep_scored == 1
     assert [r["deep"] for r in rows(out)] == [False, True]
 

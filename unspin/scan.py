@@ -1,7 +1,11 @@
 """Scan a web crawl on one machine: WARC/WET/JSONL files in, one Parquet row per page out.
 
-Every page gets the fast detector; with `deep`, the language model also scores the pages the
-fast path finds suspicious; with an archive, the flagged pages are traced to their source.
+Every page first goes through the triage (unspin/triage.py: spinner-table look-ups, a/an
+agreement and unigram rarity, about 100 times the detector's speed); the pages it cannot clear
+get the fast detector (`triage=False`: every page does); with `deep`, the language model also
+scores the pages the fast path finds suspicious; with an archive, the flagged pages are traced
+to their source. Each row says which tier decided it: "triage" (scored clean there, no
+probability), "fast" or "deep".
 One input file is one task for a pool of processes (all cores by default), each loading the
 models once. A finished file's rows go to a part file written atomically
 (OUT.parts/<key>.parquet, the key naming the file, its size and mtime, and the settings), so a
@@ -28,7 +32,7 @@ from . import crawl
 from .errors import UnspinError
 
 MIN_WORDS = 10          # as the archive: fewer words can be neither judged nor traced
-FORMAT = 1              # bump when the rows change meaning: old parts are then ignored
+FORMAT = 2              # bump when the rows change meaning: old parts are then ignored
 LIST_SUFFIXES = (".paths", ".txt")
 _META = b"unspin.scan"
 
@@ -39,7 +43,10 @@ MISSING, UNSUPPORTED, UNREADABLE, REMOTE, EMPTY_LIST = (
 TOO_SHORT, NOT_ENGLISH = "too_short", "not_english"
 
 COLUMNS = ("url", "warc_file", "record_offset", "date", "language", "words", "spun_probability",
-           "verdict", "deep", "top_source", "relation", "coverage")
+           "verdict", "deep", "top_source", "relation", "coverage", "tier", "triage_score")
+# Which tier decided a page: the triage cleared it (spun_probability null, verdict clean), the
+# fast detector, or the language model.
+TIER_TRIAGE, TIER_FAST, TIER_DEEP = "triage", "fast", "deep"
 
 
 def schema():
@@ -48,7 +55,8 @@ def schema():
                       ("date", pa.string()), ("language", pa.string()), ("words", pa.int64()),
                       ("spun_probability", pa.float64()), ("verdict", pa.string()),
                       ("deep", pa.bool_()), ("top_source", pa.string()), ("relation", pa.string()),
-                      ("coverage", pa.float64())])
+                      ("coverage", pa.float64()), ("tier", pa.string()),
+                      ("triage_score", pa.float64())])
 
 
 @dataclass
@@ -59,11 +67,12 @@ class FileCounts:
     failed: int = 0
     deep_scored: int = 0
     traced: int = 0
+    triaged: int = 0               # pages the triage cleared (never reached the detector)
     skipped: dict[str, int] = field(default_factory=dict)
     problem: str | None = None     # file-level: why nothing could be read from it
 
     def add(self, other: FileCounts) -> None:
-        for k in ("records_read", "pages_scored", "failed", "deep_scored", "traced"):
+        for k in ("records_read", "pages_scored", "failed", "deep_scored", "traced", "triaged"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
         for k, v in other.skipped.items():
             self.skipped[k] = self.skipped.get(k, 0) + v
@@ -82,6 +91,7 @@ class ScanSummary:
     failed: int = 0
     deep_scored: int = 0
     traced: int = 0
+    triaged: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
     rows: int = 0
     seconds: float = 0.0
@@ -149,11 +159,13 @@ def _listed(path: str) -> list[str] | None:
             for ln in lines if ln and not ln.startswith("#")]
 
 
-def part_key(path: str, deep: bool, db: str | None) -> str:
+def part_key(path: str, deep: bool, db: str | None, triage: bool = True) -> str:
     """Names a file's part: the same file scanned with the same settings, the same part."""
+    from . import triage as tr
     st = os.stat(path)
     ident = json.dumps([FORMAT, os.path.abspath(path), st.st_size, st.st_mtime_ns, deep,
-                        os.path.abspath(db) if db else None])
+                        os.path.abspath(db) if db else None,
+                        [tr.THRESHOLD, tr.BIAS, sorted(tr.WEIGHTS.items())] if triage else None])
     return hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
 
 
@@ -166,10 +178,15 @@ def parts_dir(out: str) -> str:
 class Scanner:
     """Scores pages; holds the loaded models and the open archive for one process."""
 
-    def __init__(self, deep: bool = False, db: str | None = None, threads: int | None = None):
+    def __init__(self, deep: bool = False, db: str | None = None, threads: int | None = None,
+                 triage: bool = True):
         from . import lm
         from .lexicon import default_lexicon
         self.deep = deep
+        self.triage = triage
+        if triage:
+            from .triage import forms
+            forms()
         self.lexicon = default_lexicon()
         lm.ngram()
         if deep and threads:
@@ -188,12 +205,20 @@ class Scanner:
     def page(self, text: str) -> dict:
         """The scored columns for one page's text."""
         from .detect import CLEAN_AT, detect
+        t = None
+        if self.triage:
+            from .triage import THRESHOLD, score
+            t = score(text)
+            if t < THRESHOLD:
+                return {"spun_probability": None, "verdict": "clean", "deep": False, "top_source": None,
+                        "relation": None, "coverage": None, "tier": TIER_TRIAGE, "triage_score": t}
         d = detect(text, deep=False, lexicon=self.lexicon)
         deep = self.deep and d.spun_probability > CLEAN_AT
         if deep:
             d = detect(text, deep=True, lexicon=self.lexicon)
         row = {"spun_probability": d.spun_probability, "verdict": d.verdict, "deep": deep,
-               "top_source": None, "relation": None, "coverage": None}
+               "top_source": None, "relation": None, "coverage": None,
+               "tier": TIER_DEEP if deep else TIER_FAST, "triage_score": t}
         if self.archive is not None and d.verdict != "clean":
             from .trace import trace
             ms = trace(text, self.archive, top=1)
@@ -230,6 +255,7 @@ class Scanner:
                 c.failed += 1
                 continue
             c.deep_scored += scored["deep"]
+            c.triaged += scored["tier"] == TIER_TRIAGE
             c.traced += scored.pop("traced", False)
             rows.append({"url": item.url, "warc_file": path, "record_offset": item.offset,
                          "date": item.date, "language": "en", "words": words, **scored})
@@ -294,11 +320,11 @@ _W: Scanner | BaseException | None = None
 _Q = None
 
 
-def _init(deep: bool, db: str | None, threads: int, queue) -> None:
+def _init(deep: bool, db: str | None, threads: int, queue, triage: bool = True) -> None:
     global _W, _Q
     _Q = queue
     try:
-        _W = Scanner(deep, db, threads)
+        _W = Scanner(deep, db, threads, triage)
     except Exception as e:  # raised by the first task: a failing initializer would be restarted forever
         _W = e
 
@@ -325,9 +351,11 @@ def _task(job: tuple[int, str, str]) -> tuple[int, FileCounts]:
 # ---- the scan -----------------------------------------------------------------------------
 
 def scan(paths: list[str], out: str, db: str | None = None, workers: int | None = None,
-         progress: Callable[[int, int, int], None] | None = None, deep: bool = False) -> ScanSummary:
+         progress: Callable[[int, int, int], None] | None = None, deep: bool = False,
+         triage: bool = True) -> ScanSummary:
     """Scan crawl files into the Parquet table `out`; resumable by input file.
 
+    triage=False runs the fast detector on every page (no first tier).
     progress(pages scored so far, files done, files) is called as the scan goes."""
     t0 = time.monotonic()
     files, file_skips = expand(paths)
@@ -343,7 +371,7 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     keys = []
     for f in list(files):
         try:
-            keys.append(os.path.join(parts, part_key(f, deep, db) + ".parquet"))
+            keys.append(os.path.join(parts, part_key(f, deep, db, triage) + ".parquet"))
         except OSError:  # gone since it was listed
             files.remove(f)
             summary.files_skipped[MISSING] = summary.files_skipped.get(MISSING, 0) + 1
@@ -368,14 +396,14 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if workers == 1:
         if todo:
-            w = Scanner(deep, db)
+            w = Scanner(deep, db, triage=triage)
             try:
                 for i, f, k in todo:
                     finished(i, w.file(f, k, tick))
             finally:
                 w.close()
     else:
-        _pool_scan(todo, workers, deep, db, tick, finished)
+        _pool_scan(todo, workers, deep, db, tick, finished, triage)
     summary.files_scanned = len(todo)
     for c in counts:
         if c.problem:
@@ -383,7 +411,7 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     total = FileCounts()
     for c in counts:
         total.add(c)
-    for k in ("records_read", "pages_scored", "failed", "deep_scored", "traced"):
+    for k in ("records_read", "pages_scored", "failed", "deep_scored", "traced", "triaged"):
         setattr(summary, k, getattr(total, k))
     summary.skipped = dict(sorted(total.skipped.items()))
     summary.pages_this_run = summary.pages_scored - pages
@@ -398,13 +426,13 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     return summary
 
 
-def _pool_scan(todo, workers, deep, db, tick, finished) -> None:
+def _pool_scan(todo, workers, deep, db, tick, finished, triage=True) -> None:
     import multiprocessing as mp
     import queue as queues
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     threads = max(1, (os.cpu_count() or 1) // workers)
-    pool = ctx.Pool(workers, _init, (deep, db, threads, q))
+    pool = ctx.Pool(workers, _init, (deep, db, threads, q, triage))
     try:
         results = pool.imap_unordered(_task, todo)
         left = len(todo)

@@ -19,6 +19,8 @@ def scan_cmd(paths: List[str] = typer.Argument(..., help=".warc(.gz), .wet(.gz),
              workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes (default: one per core)."),
              deep: bool = typer.Option(False, "--deep/--no-deep", help="Also run the language model on "
                                        "pages the fast path finds suspicious (slow)."),
+             triage: bool = typer.Option(True, "--triage/--no-triage", help="Clear plainly clean pages "
+                                         "with the fast first tier (--no-triage: the detector on every page)."),
              as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
     """Scan a web crawl for spun pages; a rerun resumes, redoing only unfinished files."""
     from ..scan import scan
@@ -30,7 +32,7 @@ def scan_cmd(paths: List[str] = typer.Argument(..., help=".warc(.gz), .wet(.gz),
             rate = (pages - resumed[0]) / max(time.monotonic() - t0, 1e-9)
             tick(files_done, files, f" · {pages:,} pages · {rate:,.1f} pages/s")
         s = scan(paths, str(output), db=str(db) if db else None, workers=workers,
-                 progress=progress, deep=deep)
+                 progress=progress, deep=deep, triage=triage)
     if as_json:
         print_json(s.to_json())
         return
@@ -42,6 +44,7 @@ def scan_cmd(paths: List[str] = typer.Argument(..., help=".warc(.gz), .wet(.gz),
     if s.files_skipped:
         out.print(f"inputs skipped: {reasons(s.files_skipped)}", markup=False)
     out.print(f"verdicts: {reasons(s.verdicts) or 'none'}"
+              + (f" · cleared by triage {s.triaged:,}" if triage else "")
               + (f" · language model on {s.deep_scored:,}" if deep else "")
               + (f" · traced {s.traced:,}" if db else ""), markup=False)
     out.print(f"wrote {s.rows:,} rows to {output}", markup=False)
