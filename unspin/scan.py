@@ -14,9 +14,10 @@ order, so a rerun never loses or duplicates rows and the same inputs give the sa
 whatever the number of workers. Bad records are skipped and counted by reason; a scan fails
 only when nothing at all could be read.
 
-Left to the Spark job (issue 10, part 2): scanning across machines, remote inputs (s3://,
-https:// paths in a list are skipped here as "remote"), and archives too large to open on
-every worker (a join on LSH keys instead of SQLite look-ups).
+Scanning across machines is the Spark job's (unspin/spark.py), which runs the same
+Scanner.rows per input file. Left to do: remote inputs (s3://, https:// paths in a list are
+skipped here as "remote"), and archives too large to open on every worker (a join on LSH keys
+instead of SQLite look-ups).
 """
 from __future__ import annotations
 
@@ -229,6 +230,15 @@ class Scanner:
 
     def file(self, path: str, part: str, tick: Callable[[int], None] | None = None) -> FileCounts:
         """Scan one input file and write its rows to `part` (atomically); its counts."""
+        rows, c = self.rows(path, tick)
+        _write_part(part, rows, c)
+        return c
+
+    def rows(self, path: str, tick: Callable[[int], None] | None = None) -> tuple[list[dict], FileCounts]:
+        """Scan one input file: its rows (dicts with the COLUMNS, in record order) and counts.
+
+        The one per-file function of both `scan` (which writes them to a part) and the Spark
+        job (unspin/spark.py, which makes them a DataFrame)."""
         from .text import Doc, check_english
         c = FileCounts()
         rows: list[dict] = []
@@ -263,8 +273,7 @@ class Scanner:
             if tick:
                 tick(1)
         c.skipped = dict(sorted(skipped.items()))
-        _write_part(part, rows, c)
-        return c
+        return rows, c
 
 
 def _records(path: str, c: FileCounts):
@@ -405,6 +414,18 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     else:
         _pool_scan(todo, workers, deep, db, tick, finished, triage)
     summary.files_scanned = len(todo)
+    tally(summary, counts)
+    summary.pages_this_run = summary.pages_scored - pages
+    if progress:  # exact at the end: a worker's last ticks may arrive after its result
+        progress(summary.pages_scored, len(files), len(files))
+    check_read(summary, paths)
+    _assemble(out, keys, summary)
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def tally(summary: ScanSummary, counts: list[FileCounts]) -> None:
+    """The summary's counters from every input file's counts (scan and the Spark job)."""
     for c in counts:
         if c.problem:
             summary.files_skipped[c.problem] = summary.files_skipped.get(c.problem, 0) + 1
@@ -414,16 +435,14 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     for k in ("records_read", "pages_scored", "failed", "deep_scored", "traced", "triaged"):
         setattr(summary, k, getattr(total, k))
     summary.skipped = dict(sorted(total.skipped.items()))
-    summary.pages_this_run = summary.pages_scored - pages
-    if progress:  # exact at the end: a worker's last ticks may arrive after its result
-        progress(summary.pages_scored, len(files), len(files))
+
+
+def check_read(summary: ScanSummary, paths: list[str]) -> None:
+    """One clear error when nothing at all could be read: no output is written then."""
     if not summary.records_read:
         why = ", ".join(f"{k} {v}" for k, v in sorted(summary.files_skipped.items())) or "no input files"
         raise UnspinError(f"nothing could be read from the {len(paths)} input path(s) given ({why}); "
                           f"no output written")
-    _assemble(out, keys, summary)
-    summary.seconds = time.monotonic() - t0
-    return summary
 
 
 def _pool_scan(todo, workers, deep, db, tick, finished, triage=True) -> None:
