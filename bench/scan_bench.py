@@ -20,7 +20,6 @@ every page), the share the triage passes on.
 from __future__ import annotations
 
 import argparse
-import gzip
 import io
 import json
 import os
@@ -73,13 +72,9 @@ def _html(text: str, title: str) -> bytes:
             f"{paras}</article><footer>Copyright the site</footer></body></html>").encode()
 
 
-def _raw(uri: str, rtype: str, ctype: str, body: bytes, extra: str = "", gz: bool = True) -> bytes:
-    """A WARC record by hand (warcio refuses a response without HTTP headers)."""
-    head = (f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Target-URI: {uri}\r\n"
-            f"WARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{abs(hash(uri)):032x}>\r\n{extra}"
-            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
-    rec = head + body + b"\r\n\r\n"
-    return gzip.compress(rec, 1) if gz else rec
+def _raw(*args, **kw) -> bytes:
+    from unspin.crawl import warc_record
+    return warc_record(*args, **kw)
 
 
 def generate(d: Path, pages: int, seed: int = 0, per_file: int = PER_FILE) -> dict:

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, SEED, run_cli
 from unspin import scan as sc
+from unspin.crawl import warc_record as raw_record
 from unspin.errors import UnspinError
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -34,15 +35,6 @@ def html(text: str) -> bytes:
     paras = "".join(f"<p>{p}</p>" for p in text.split(". "))
     return (f"<!doctype html><html><head><title>T</title></head><body><article><h1>News</h1>"
             f"{paras}</article></body></html>").encode()
-
-
-def raw_record(uri: str, rtype: str, ctype: str, body: bytes, extra: str = "", gz: bool = True) -> bytes:
-    """A WARC record written by hand (warcio refuses to write a response without HTTP headers)."""
-    head = (f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Target-URI: {uri}\r\n"
-            f"WARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{abs(hash(uri))}>\r\n{extra}"
-            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
-    rec = head + body + b"\r\n\r\n"
-    return gzip.compress(rec) if gz else rec
 
 
 def write_warc(path, texts):
@@ -294,7 +286,9 @@ def test_deep_path_only_on_suspicious_pages(tmp_path, monkeypatch):
     assert [r["deep"] for r in rows(out)] == [False, True]
 
 
-def test_db_traces_flagged_pages(crawl, tmp_path):
+def archived_copy(crawl, tmp_path) -> tuple[str, str]:
+    """(an archive of two articles, a crawl holding a spun copy of the first and an unrelated
+    article): what the trace tests of scan and of the Spark job scan."""
     from unspin import archive
     _, _, parts, spun = crawl
     corpus = tmp_path / "mine.jsonl"
@@ -304,8 +298,13 @@ def test_db_traces_flagged_pages(crawl, tmp_path):
     src = tmp_path / "crawl.jsonl"
     src.write_text(json.dumps({"url": "copy", "text": spun}) + "\n"
                    + json.dumps({"url": "other", "text": parts[2]}) + "\n")
+    return db, str(src)
+
+
+def test_db_traces_flagged_pages(crawl, tmp_path):
+    db, src = archived_copy(crawl, tmp_path)
     out = str(tmp_path / "o.parquet")
-    s = sc.scan([str(src)], out, db=db, workers=1)
+    s = sc.scan([src], out, db=db, workers=1)
     got = {r["url"]: r for r in rows(out)}
     assert got["copy"]["top_source"] == "art0" and got["copy"]["relation"] == "copy"
     assert got["copy"]["coverage"] > 0.5

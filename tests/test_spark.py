@@ -13,6 +13,7 @@ if not shutil.which("java"):
                 allow_module_level=True)
 
 from test_scan import (
+    archived_copy,
     crawl,  # noqa: F401  (the generated crawl fixture, shared)
     pq,
     rows,
@@ -71,19 +72,11 @@ def test_spark_partitions_and_no_triage(crawl, spark, tmp_path):  # noqa: F811
 
 @pytest.mark.parametrize("broadcast", [True, False])
 def test_spark_traces_like_scan(crawl, spark, tmp_path, broadcast):  # noqa: F811
-    from unspin import archive
-    _, _, parts, spun = crawl
-    corpus = tmp_path / "mine.jsonl"
-    corpus.write_text("".join(json.dumps({"id": f"art{i}", "text": t}) + "\n" for i, t in enumerate(parts[:2])))
-    db = str(tmp_path / "a.db")
-    archive.add(db, [str(corpus)])
-    src = tmp_path / "crawl.jsonl"
-    src.write_text(json.dumps({"url": "copy", "text": spun}) + "\n"
-                   + json.dumps({"url": "other", "text": parts[2]}) + "\n")
+    db, src = archived_copy(crawl, tmp_path)
     ref_out = str(tmp_path / "scan.parquet")
-    ref = sc.scan([str(src)], ref_out, db=db, workers=1)
+    ref = sc.scan([src], ref_out, db=db, workers=1)
     out = str(tmp_path / "spark")
-    s = sp.run([str(src)], out, db=db, spark=spark, broadcast_max_mb=512 if broadcast else 0)
+    s = sp.run([src], out, db=db, spark=spark, broadcast_max_mb=512 if broadcast else 0)
     got = by_key(pq.read_table(out).to_pylist())
     assert got == by_key(rows(ref_out))
     assert {r["url"]: r["top_source"] for r in got} == {"copy": "art0", "other": None}

@@ -168,3 +168,17 @@ def _html(body: bytes, ctype: str) -> str | None:
         return _html_text(body.decode(enc, "replace"), "page")
     except Exception:  # no article text (UnspinError), or a page lxml cannot parse: no text either
         return None
+
+
+def warc_record(uri: str, rtype: str, ctype: str, body: bytes, extra: str = "",
+                gz: bool = True) -> bytes:
+    """One WARC record written by hand, for generated crawls (tests, bench/scan_bench.py):
+    warcio refuses to write a response without HTTP headers, which real crawls contain."""
+    import gzip
+    import hashlib
+    rid = hashlib.sha1(f"{rtype}:{uri}".encode()).hexdigest()[:32]
+    head = (f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Target-URI: {uri}\r\n"
+            f"WARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{rid}>\r\n{extra}"
+            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    rec = head + body + b"\r\n\r\n"
+    return gzip.compress(rec, 1) if gz else rec
