@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -316,7 +315,7 @@ def pool_rows(cands) -> None:
         restore.pool(list(sites.values()))
     for r in cands:
         c = r.pop("_cand")
-        r["f"].update(doc_gain=max(-10.0, min(10.0, c.doc_gain)), doc_n=math.log1p(c.doc_n))
+        r["f"].update(restore.doc_features(c))
 
 
 def fit_real() -> dict:

@@ -13,13 +13,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from unspin.spinners import _rows as rows  # noqa: E402  (the table files' one reader)
+
 DATA = Path(__file__).resolve().parent.parent / "unspin" / "data" / "spinners"
-
-
-def rows(path: Path):
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield line.split("\t")
 
 
 def main(paths: list[str]) -> int:
@@ -47,7 +44,6 @@ def main(paths: list[str]) -> int:
         accepted[r[0]] = r
         known_urls.add((r[2], r[3]))
     merged: dict[tuple[str, str, str], list] = {}
-    order = []
     head_o = []
     for line in obs_path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
@@ -58,7 +54,6 @@ def main(paths: list[str]) -> int:
             continue
         key = (c[0], c[1], c[2])
         merged[key] = [int(c[3] or 1), c[4].split(",")]
-        order.append(key)
     added = 0
     for style, orig, spun, count, pid in new_obs:
         orig, spun = " ".join(orig.split()), " ".join(spun.split())
@@ -72,7 +67,6 @@ def main(paths: list[str]) -> int:
         key = (accepted[pid][1], orig, spun)
         if key not in merged:
             merged[key] = [0, []]
-            order.append(key)
         merged[key][0] += int(count or 1)
         if pid not in merged[key][1]:
             merged[key][1].append(pid)

@@ -190,15 +190,19 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
          # Real spinners' tables: how often this swap, and this spun text, were seen.
          "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
          "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
-         "in_name": float(site.in_name),
-         # A spinner swaps a word the same way throughout: the LM's verdict on the same swap
-         # elsewhere in the document (set by pool(); the no-LM path never has it).
-         "doc_gain": _clip(cand.doc_gain, 10.0) if use_lm else 0.0,
-         "doc_n": math.log1p(cand.doc_n) if use_lm else 0.0}
+         "in_name": float(site.in_name), **doc_features(cand, use_lm)}
     f["gain_table"] = f["gain"] * (cand.count > 0)
     for src in SOURCES_ONE_HOT:
         f["src_" + src] = float(cand.source == src)
     return f if rate is None else with_rate(f, rate)
+
+
+def doc_features(cand: Cand, use_lm: bool = True) -> dict[str, float]:
+    """A spinner swaps a word the same way throughout: the LM's verdict on the same swap
+    elsewhere in the document (set by pool(); the no-LM path never has it)."""
+    if not use_lm:
+        return {"doc_gain": 0.0, "doc_n": 0.0}
+    return {"doc_gain": _clip(cand.doc_gain, 10.0), "doc_n": math.log1p(cand.doc_n)}
 
 
 def with_rate(f: dict[str, float], rate: float) -> dict[str, float]:
@@ -283,16 +287,15 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
 def pool(sites: list[Site]) -> None:
     """Set cand.doc_gain / doc_n: the mean LM gain (clipped as a feature) of the same swap
     (same spun text, same candidate) at the document's other suspects, and their number."""
-    gains: dict[tuple[str, str], list[float]] = {}
-    for s in sites:
-        for c in s.cands:
-            gains.setdefault((s.text.lower(), c.text.lower()), []).append(_clip(c.lm_gain or 0.0))
-    for s in sites:
-        for c in s.cands:
-            g = gains[(s.text.lower(), c.text.lower())]
-            own = _clip(c.lm_gain or 0.0)
-            c.doc_n = len(g) - 1
-            c.doc_gain = (sum(g) - own) / c.doc_n if c.doc_n else 0.0
+    swaps = [((s.text.lower(), c.text.lower()), _clip(c.lm_gain or 0.0), c)
+             for s in sites for c in s.cands]
+    totals: dict[tuple[str, str], list[float]] = {}
+    for key, gain, _ in swaps:
+        totals.setdefault(key, []).append(gain)
+    for key, gain, c in swaps:
+        gains = totals[key]
+        c.doc_n = len(gains) - 1
+        c.doc_gain = (sum(gains) - gain) / c.doc_n if c.doc_n else 0.0
 
 
 def live_sites(sites: list[Site], use_lm: bool) -> list[Site]:
