@@ -91,3 +91,23 @@ def test_observed_style_rate_is_a_share_of_words(rate):
     r = spin(text, style="observed", rate=rate, seed=1)
     words = len(Doc(text).words)
     assert abs(len(r.edits) - rate * words) <= 1
+
+
+def test_natural_rate_follows_how_often_the_spinner_rewrites_each_word():
+    # Spinner A rewrote "said" almost everywhere but "a" (to "an") twice in ~22,000 words:
+    # at its own rates, a long text gets many "stated"s and next to no "an"s.
+    text = " ".join(["The minister said a deal on more trade would help the economy."] * 40)
+    r = spin(text, style="observed", rate=None, seed=3)
+    swapped = [e.to.lower() for e in r.edits]
+    assert swapped.count("said") >= 30
+    assert swapped.count("a") <= 3
+    assert apply_edits(r.text, r.edits) == text
+    with pytest.raises(ValueError):
+        spin(text, style="wordnet", rate=None)
+
+
+def test_habit_rate_is_rewrites_over_expected_occurrences():
+    from unspin.spin import habit_rate
+    assert habit_rate("said", 88, 22_000) == 1.0
+    assert habit_rate("a", 2, 22_000) < 0.01
+    assert habit_rate("a", 2, 0) == 1.0  # no provenance: every occurrence is a candidate

@@ -640,6 +640,11 @@ class Lexicon:
         """How often real spinners were seen writing `phrase` (0: never)."""
         return self.spinners.spun_weight(phrase)
 
+    def swap_odds(self, phrase: str, count: float) -> float:
+        """Evidence that `phrase` is a spinner's output of an original seen `count` times
+        turned into it, against the phrase's own frequency (SpinnerTable.swap_odds)."""
+        return self.spinners.swap_odds(" ".join(phrase.lower().split()), count)
+
     def written_capitalised(self, phrase: str) -> bool:
         """Was `phrase` seen spun inside a name or title (Nationwide for National)?"""
         return " ".join(phrase.lower().split()) in self.spinners.capitalised

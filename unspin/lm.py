@@ -90,6 +90,16 @@ class NeuralLM:
     def encode(self, text: str) -> list[int]:
         return self.tok(text, add_special_tokens=False).input_ids
 
+    def _first_token(self, word: str) -> int:
+        """The first token of " " + word, memoised: every suspect asks for a dozen words."""
+        memo = self.__dict__.setdefault("_first_memo", {})
+        hit = memo.get(word)
+        if hit is None:
+            if len(memo) > 100_000:
+                memo.clear()
+            hit = memo[word] = self.encode(" " + word)[0]
+        return hit
+
     def _target_logprobs(self, h, targets, rows: int = 256):
         """log P(target) from hidden states, a slice at a time: a full 49k-wide float
         logits matrix for thousands of positions would cost hundreds of MB."""
@@ -253,7 +263,7 @@ class NeuralLM:
                     logits = self.model.lm_head(torch.stack([states[k] for k in have])).float()
                     norm = logits.logsumexp(1)
                 for row, k in enumerate(have):
-                    ids = torch.tensor([self.encode(" " + o)[0] for o in options[j][k]])
+                    ids = torch.tensor([self._first_token(o) for o in options[j][k]])
                     per[k] = (logits[row, ids] - norm[row]).tolist()
             results[j] = [per.get(k, [0.0] * len(options[j][k])) for k in range(len(states))]
         return results

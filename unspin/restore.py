@@ -190,6 +190,7 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
          # Real spinners' tables: how often this swap, and this spun text, were seen.
          "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
          "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
+         "table_odds": _clip(cand.odds, 10.0),
          "in_name": float(site.in_name), **doc_features(cand, use_lm)}
     f["gain_table"] = f["gain"] * (cand.count > 0)
     for src in SOURCES_ONE_HOT:

@@ -40,6 +40,7 @@ class Cand:
     prior: float = 0.0        # log-odds that a spinner turns this original into the text
     left_gain: float = 0.0    # LM log-prob of its first token minus the spun one's, left context only
     count: float = 0.0        # times real spinners were seen making this swap
+    odds: float = 0.0         # ... against how often the spun text occurs anyway (swap_odds)
     doc_gain: float = 0.0     # mean LM gain of the same swap at its other places in the document
     doc_n: int = 0            # ... and how many other places
 
@@ -122,7 +123,8 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 more = extra.get(i, []) if n == 1 and not in_name else []
                 if not more and not lex.is_key(phrase):
                     continue
-                cands = [Cand(c.text, c.source, count=c.count) for c in lex.originals(phrase)]
+                cands = [Cand(c.text, c.source, count=c.count, odds=lex.swap_odds(phrase, c.count))
+                         for c in lex.originals(phrase)]
                 seen = {c.text for c in cands}
                 cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):

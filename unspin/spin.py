@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from .lexicon import Lexicon, default_lexicon
-from .spinners import SpinnerTable, style_table
+from .spinners import SpinnerTable, per_occurrence, style_table
 from .text import Doc, Edit, apply_edits, match_case
 
 STYLES: dict[str, str] = {
@@ -56,7 +56,7 @@ class SpinResult:
     text: str
     edits: list[Edit] = field(default_factory=list)
     style: str = "thesaurus"
-    rate: float = 0.2
+    rate: float | None = 0.2  # None: the observed spinner's own rates
     seed: int = 0
 
     def to_json(self) -> dict:
@@ -112,19 +112,23 @@ def _sentence_starts(doc: Doc) -> set[int]:
     return starts
 
 
-def spin(text: str, style: str = "thesaurus", rate: float = 0.2, seed: int = 0,
+def spin(text: str, style: str = "thesaurus", rate: float | None = 0.2, seed: int = 0,
          lexicon: Lexicon | None = None, table: SpinnerTable | None = None) -> SpinResult:
     """Spin `text`: about `rate` of its words are replaced (a substitution rate over all word
     tokens, as far as the style can reach: at high rates a thesaurus runs out of words).
 
-    style="observed" draws on `table` (default: spinner A, the common content-farm one)."""
+    style="observed" draws on `table` (default: spinner A, the common content-farm one); with
+    rate=None it rewrites each phrase at the spinner's own observed rate for it."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
-    if not 0.0 <= rate <= 1.0:
+    if rate is None and style != "observed":
+        raise ValueError("only the observed style has a natural rate")
+    if rate is not None and not 0.0 <= rate <= 1.0:
         raise ValueError("rate must be between 0 and 1")
-    lex = lexicon or default_lexicon()
     if style == "observed":
         return _spin_observed(text, table or style_table("A"), rate, seed)
+    assert rate is not None
+    lex = lexicon or default_lexicon()
     rng = random.Random(seed)
     doc = Doc(text)
     toks = doc.tokens
@@ -229,10 +233,20 @@ def _apply_swaps(text: str, swaps: list[tuple[int, int, str]], style: str, rate:
     return SpinResult(spun, edits, style, rate, seed)
 
 
-def _spin_observed(text: str, table: SpinnerTable, rate: float, seed: int) -> SpinResult:
-    """A real spinner's habits: phrases before words, the commonest swaps most often, names
-    and function words included, the spun form drawn by how often it was seen, and the
-    article before it never fixed."""
+def habit_rate(phrase: str, weight: float, words_seen: int) -> float:
+    """How often a spinner rewrites `phrase` where it occurs: the times it was seen rewriting
+    it over the times the phrase is expected in the words it was seen at (wordfreq's English
+    frequency). Real spinner A rewrites "said" nearly always but "a" (to "an") twice in 22,000
+    words: sampling by the count alone would spin every "a" of a short article."""
+    if not words_seen:
+        return 1.0
+    return min(1.0, per_occurrence(phrase, weight, words_seen))
+
+
+def _spin_observed(text: str, table: SpinnerTable, rate: float | None, seed: int) -> SpinResult:
+    """A real spinner's habits: phrases before words, each as often as the spinner rewrites
+    it where it occurs (habit_rate), names and function words included, the spun form drawn
+    by how often it was seen, and the article before it never fixed."""
     rng = random.Random(seed)
     doc = Doc(text)
     toks = doc.tokens
@@ -253,15 +267,20 @@ def _spin_observed(text: str, table: SpinnerTable, rate: float, seed: int) -> Sp
                           for k in range(i, j))
             if capital and phrase not in table.capitalised_originals:
                 continue  # a name the spinner was never seen touching
-            weight = sum(opts.values())
-            # Weighted sampling without replacement (Efraimidis-Spirakis keys).
-            units.append((rng.random() ** (1.0 / weight), i, j, opts))
+            p = habit_rate(phrase, sum(opts.values()), table.words_seen)
+            units.append((rng.random(), p, i, j, opts))
             i = j - 1
             break
         i += 1
-    n_words = sum(1 for t in toks if t.is_word)
-    target = min(round(rate * n_words), len(units))
-    chosen = sorted(sorted(units, reverse=True)[:target], key=lambda u: u[1])
+    if rate is None:  # each phrase at the spinner's own rate
+        chosen = [u[1:] for u in units if u[0] < u[1]]
+    else:
+        # `rate` of the words, drawn by habit rate (Efraimidis-Spirakis weighted sampling
+        # without replacement): the phrases a spinner rewrites most go first.
+        n_words = sum(1 for t in toks if t.is_word)
+        target = min(round(rate * n_words), len(units))
+        keyed = sorted(((u ** (1.0 / max(p, 1e-9)), p, i, j, o) for u, p, i, j, o in units), reverse=True)
+        chosen = sorted((k[1:] for k in keyed[:target]), key=lambda u: u[1])
     swaps = []
     for _, i, j, opts in chosen:
         picks = sorted(opts)

@@ -13,6 +13,7 @@ about which tense the next one uses.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,9 @@ PAIRS_PATH = DATA / "pairs.tsv"
 # word spinner's habits, so the built-in table leaves them out.
 WORD_SPINNERS = ("A", "B", "C", "D", "E", "F", "G", "H")
 DERIVED_WEIGHT = 0.5   # an inflected variant counts half an observation
+# Words a table is taken to have been seen at when it has no provenance (`unspin learn`'s
+# tables): about what the built-in spinner A pairs hold.
+TYPICAL_WORDS_SEEN = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,21 @@ def read_pairs(path: Path | str | None = None) -> dict[str, dict[str, str]]:
     rows = list(_rows(Path(path or PAIRS_PATH)))
     head, body = rows[0], rows[1:]
     return {r[0]: dict(zip(head[1:], r[1:])) for r in body if len(r) == len(head)}
+
+
+def words_aligned(habits: Iterable[Habit]) -> int:
+    """Original words aligned in the built-in pairs the habits were seen in (0 if none)."""
+    pairs = read_pairs()
+    seen = {p for h in habits for p in h.pairs}
+    return sum(int(pairs[p].get("words_aligned") or 0) for p in seen if p in pairs)
+
+
+def per_occurrence(phrase: str, times: float, words_seen: int) -> float:
+    """`times` seen in `words_seen` words of text, over the times `phrase` occurs in that much
+    English (wordfreq): how often a spinner rewrites a word where it occurs, or how often a
+    phrase on a page is a spinner's output rather than the writer's own word."""
+    from wordfreq import word_frequency
+    return times / (max(words_seen, 1) * max(word_frequency(phrase, "en"), 1e-7))
 
 
 def pair_half(pair: Mapping[str, str]) -> int:
@@ -102,6 +121,9 @@ class SpinnerTable:
         self.capitalised_originals: set[str] = set()
         self.learned: set[tuple[str, str]] = set()
         self.habits: list[Habit] = list(habits)
+        # Original words the habits were seen in (pairs.tsv): how often a spinner rewrites a
+        # word where it occurs, not just how often it was seen rewriting it (0: unknown).
+        self.words_seen = words_aligned(self.habits)
         exact: list[tuple[str, str, float]] = []
         for h in self.habits:
             exact.append((h.original, h.spun, float(h.count)))
@@ -142,6 +164,14 @@ class SpinnerTable:
     def spun_weight(self, spun: str) -> float:
         """How often `spun` was seen as a spinner's output, whatever its original."""
         return sum(self.originals(spun).values())
+
+    def swap_odds(self, spun: str, count: float) -> float:
+        """Log-odds-like evidence that `spun` on a page is this spinner's output of an original
+        it was seen `count` times turning into it: "stated" (said -> stated, often) is far
+        stronger evidence than "which" (that -> which, twice), though both are in the table."""
+        if count <= 0:
+            return 0.0
+        return math.log(per_occurrence(spun, count, self.words_seen or TYPICAL_WORDS_SEEN))
 
     def is_learned(self, spun: str, original: str) -> bool:
         return (" ".join(spun.lower().split()), original.lower()) in self.learned
