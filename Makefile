@@ -8,6 +8,7 @@ demo: setup
 	@.venv/bin/unspin demo
 
 test: setup
+	@.venv/bin/ruff check -q unspin bench tests scripts
 	@.venv/bin/python -m pytest -q -x
 
 bench: setup
