@@ -46,6 +46,17 @@ def test_unknown_spin_style():
                           "unknown style")
 
 
+def test_natural_rate_needs_the_observed_style():
+    _assert_clean_failure(run_cli("spin", "-", "--natural", stdin=b"The minister said more trade would help."),
+                          "--natural needs --style observed")
+    p = run_cli("spin", "-", "--style", "observed", "--natural", "--json",
+                stdin=b"The minister said more trade would help the economy this year. " * 20)
+    assert p.returncode == 0, p.stderr_text
+    import json
+    res = json.loads(p.stdout_text)
+    assert res["rate"] is None and res["edits"]
+
+
 def test_unknown_language_model_is_one_line(monkeypatch):
     monkeypatch.setenv("UNSPIN_LM", "nope")
     p = run_cli("restore", "-", stdin=b"The chief executive said the company expects profits to rise next year.")

@@ -107,13 +107,17 @@ def spin(file: str = FileArg,
          list_styles: bool = typer.Option(False, "--list", is_eager=True, callback=_list_styles,
                                           help="List the spinner styles and exit."),
          rate: float = typer.Option(0.2, min=0.0, max=1.0, help="Share of words to replace."),
+         natural: bool = typer.Option(False, "--natural", help="observed style: rewrite each phrase "
+                                      "at the real spinner's own rate for it (instead of --rate)."),
          seed: int = typer.Option(0, help="Random seed: same seed, same output."),
          as_json: bool = typer.Option(False, "--json", help="Print the spun text and ground-truth edits as JSON.")):
     """Spin a text with the built-in simulator (for benchmarks, tests and demos)."""
     from ..spin import spin as run
     _check_style(style)
+    if natural and style != "observed":
+        raise UnspinError("--natural needs --style observed (only real spinners' habits have their own rates)")
     text = load_document(file)
-    res = run(text, style=style, rate=rate, seed=seed)
+    res = run(text, style=style, rate=None if natural else rate, seed=seed)
     if as_json:
         print_json(res.to_json())
     else:
