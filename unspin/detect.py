@@ -6,17 +6,21 @@ the restorer's decisions. Long documents are scored in chunks; the document take
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .calibration import params
 from .lm import NGRAM_FLOOR
 from .sites import ARTICLES, TABLE_SOURCES, Site, article_agrees, sentence_word_ranges
+from .jobs import checkpoint
 from .text import Doc
 
 CHUNK_WORDS = 400
 STRONG_GAIN = 2.0      # 3-gram nats: a candidate this much better makes the site suspicious
 SPUN_AT, CLEAN_AT = 0.7, 0.3
+PAINT_AT = 0.5         # spans below this confidence are listed but not marked for readers
 
 
 @dataclass
@@ -63,7 +67,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     words = doc.words
     hi = len(words) if hi is None else hi
     n = max(1, hi - lo)
-    inside = [s for s in sites if lo <= s.i < hi]
+    inside = [s for s in sites if lo <= s.i < hi]  # detect() passes only the chunk's own
     strong = [s for s in inside if s.best.ngram_gain >= STRONG_GAIN]
     very = [s for s in inside if s.best.ngram_gain >= 2 * STRONG_GAIN + 1]
     # A spun word reads oddly *and* a known original would read clearly better.
@@ -72,7 +76,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     habit = [s for s in inside if s.best.source in TABLE_SOURCES and s.best.ngram_gain > 0]
     # Text real spinners were seen writing, where the original they replaced reads better.
     known = [s for s in habit if s.spun_weight >= 2]
-    lower = [w.lower for w in words]
+    lower = doc.lower_words
     art = sum(1 for k in range(max(lo, 1), hi)
               if lower[k - 1] in ARTICLES and not article_agrees(lower[k - 1], lower[k]))
     total, oov = 0.0, 0
@@ -110,22 +114,28 @@ def score(f: dict[str, float], path: str) -> float:
     return _sigmoid(p["bias"] + sum(w * f.get(k, 0.0) for k, w in p["weights"].items()))
 
 
-def detect(text: str, *, deep: bool = False, lexicon=None) -> Detection:
-    """Probability that `text` was spun, with every suspicious span and its evidence."""
+def detect(text: str, *, deep: bool = False, lexicon=None,
+           progress: Callable[[int, int, str], None] | None = None) -> Detection:
+    """Probability that `text` was spun, with every suspicious span and its evidence.
+
+    progress(done, total, unit): called as the words are scanned for suspects, then as the
+    chunks are scored (deep: as the restorer scores its suspects). Time is linear in the text."""
     from . import lm as lms
     from .lexicon import default_lexicon
     from .restore import candidates
     lexicon = lexicon or default_lexicon()
     ng = lms.ngram()
     doc = Doc(text)
-    sites = candidates(doc, lexicon)  # with the spinner priors restore's edit model uses
+    scan = (lambda done, total: progress(done, total, "words")) if progress else None
+    sites = candidates(doc, lexicon, progress=scan)  # with the spinner priors restore's edit model uses
     words = len(doc.words)
     a, b = params()["span"]
     flags: list[Flag] = []
     edit_at: list[int] = []
     if deep:
         from .restore import restore
-        r = restore(text, lexicon=lexicon)
+        r = restore(text, lexicon=lexicon,
+                    progress=(lambda d, t: progress(d, t, "suspects")) if progress else None)
         flags = [Flag(e.start, e.end, e.from_, e.to, e.confidence, "language model prefers the original")
                  for e in r.edits]
         word_at = {w.start: k for k, w in enumerate(doc.words)}
@@ -142,20 +152,73 @@ def detect(text: str, *, deep: bool = False, lexicon=None) -> Detection:
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < CHUNK_WORDS // 2:
         bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
     chunk_p, feats = [], {}
+    # Each chunk sees only its own suspects, edits and sentences: linear in the text.
     ranges = sentence_word_ranges(doc)  # once, not per chunk
-    for lo, hi in bounds:
-        e = sum(1 for k in edit_at if lo <= k < hi) if deep else None
-        f = features(doc, sites, ng, lo, hi, e, ranges)
+    range_ends = [b for _, b in ranges]
+    in_chunk: list[list[Site]] = [[] for _ in bounds]
+    starts = [lo for lo, _ in bounds]
+    for s in sites:
+        in_chunk[bisect.bisect_right(starts, s.i) - 1].append(s)
+    edit_at.sort()
+    for c, (lo, hi) in enumerate(bounds):
+        checkpoint()
+        e = bisect.bisect_left(edit_at, hi) - bisect.bisect_left(edit_at, lo) if deep else None
+        first = bisect.bisect_right(range_ends, lo)  # the first sentence ending after lo
+        mine = []
+        for a, b in ranges[first:]:
+            if a >= hi:
+                break
+            mine.append((a, b))
+        f = features(doc, in_chunk[c], ng, lo, hi, e, mine)
         chunk_p.append(score(f, "deep" if deep else "fast"))
         if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
             feats = f
+        if progress and (c % 16 == 15 or c == len(bounds) - 1):
+            progress(c + 1, len(bounds), "chunks")
     p = max(chunk_p) if chunk_p else 0.0
     return Detection(p, verdict(p), flags, feats, chunk_p)
 
 
+def painted(d: Detection) -> list[bool]:
+    """Which spans a reader should see marked: none on a text judged clean (the suspects of a
+    clean text are words a spinner *could* have written, not evidence), and on the others
+    those at confidence PAINT_AT or more."""
+    if d.verdict == "clean":
+        return [False] * len(d.spans)
+    return [f.confidence >= PAINT_AT for f in d.spans]
+
+
+def explain(d: Detection) -> str:
+    """The verdict in a sentence, with the thresholds it rests on."""
+    shown = sum(painted(d))
+    p = d.spun_probability
+    if d.verdict == "clean":
+        why = (f"clean: spun probability {p:.2f} is at most {CLEAN_AT}, so none of the "
+               f"{len(d.spans)} words a spinner could have written is marked")
+    elif d.verdict == "spun":
+        why = (f"spun: spun probability {p:.2f} is at least {SPUN_AT}; {shown} of {len(d.spans)} "
+               f"suspicious spans have confidence {PAINT_AT} or more and are marked")
+    else:
+        why = (f"uncertain: spun probability {p:.2f} is between {CLEAN_AT} and {SPUN_AT}; "
+               f"{shown} of {len(d.spans)} suspicious spans have confidence {PAINT_AT} or more "
+               "and are marked")
+    if len(d.chunks) > 1:
+        why += f" (the text was judged in {len(d.chunks)} chunks; the worst counts)"
+    return why + "."
+
+
 def _non_overlapping(flags: list[Flag]) -> list[Flag]:
-    out: list[Flag] = []
+    """The most confident flags that do not overlap a more confident one, in text order.
+    Kept flags are held sorted by start, so each new one is checked against its two
+    neighbours only (it was a check against every kept flag: quadratic on long pages)."""
+    starts: list[int] = []
+    kept: list[Flag] = []
     for f in sorted(flags, key=lambda f: (-f.confidence, f.start)):
-        if all(f.end <= g.start or f.start >= g.end for g in out):
-            out.append(f)
-    return sorted(out, key=lambda f: f.start)
+        k = bisect.bisect_right(starts, f.start)
+        if k and kept[k - 1].end > f.start:
+            continue
+        if k < len(kept) and kept[k].start < f.end:
+            continue
+        starts.insert(k, f.start)
+        kept.insert(k, f)
+    return kept

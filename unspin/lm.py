@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UnspinError
+from .jobs import checkpoint
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # Neural models unspin can use, chosen with $UNSPIN_LM (default smollm2): name -> cache folder.
@@ -123,6 +124,7 @@ class NeuralLM:
             chunks[-1].append(g)
             size += cost
         for chunk in chunks:
+            checkpoint()  # a cancelled job stops here, between batches
             for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket, kv_tokens)):
                 out[k] = v
         return out
@@ -198,6 +200,7 @@ class NeuralLM:
         for j in order + [None]:
             width = 1 + len(encs[j].input_ids) if j is not None else 0
             if batch and (j is None or (len(batch) + 1) * width > batch_tokens):
+                checkpoint()  # a cancelled job stops here, between batches
                 yield from self._states_batch(batch, encs, positions)
                 batch = []
             if j is not None:
