@@ -160,7 +160,8 @@ def test_clean_text_is_not_painted_and_the_verdict_is_explained(seed_text):
     assert j["explanation"].startswith("clean") and "none of the" in j["explanation"]
     spun = client.post("/api/detect", json={"text": SPUN * 3}).json()
     assert spun["verdict"] != "clean"
-    assert [s["painted"] for s in spun["spans"]] == [s["confidence"] >= spun["paint_at"] for s in spun["spans"]]
+    assert [s["painted"] for s in spun["spans"]] == [s["edit_probability"] >= spun["paint_at"]
+                                                     for s in spun["spans"]]
 
 
 def _wait(c, job, states=("done", "failed", "cancelled"), timeout=60.0):

@@ -31,11 +31,17 @@ class Flag:
     suggestion: str | None
     confidence: float
     evidence: str
+    # The restorer's edit model without the LM, at the chunk's estimated spin rate: the
+    # probability that a spinner wrote this span (what the page paints by); None on --deep.
+    edit_probability: float | None = None
 
     def to_json(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text,
-                "suggestion": self.suggestion, "confidence": round(self.confidence, 4),
-                "evidence": self.evidence}
+        out = {"start": self.start, "end": self.end, "text": self.text,
+               "suggestion": self.suggestion, "confidence": round(self.confidence, 4),
+               "evidence": self.evidence}
+        if self.edit_probability is not None:
+            out["edit_probability"] = round(self.edit_probability, 4)
+        return out
 
 
 @dataclass
@@ -131,6 +137,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     words = len(doc.words)
     a, b = params()["span"]
     flags: list[Flag] = []
+    flag_site: dict[int, Flag] = {}  # id(site) -> its flag (fast path)
     edit_at: list[int] = []
     if deep:
         from .restore import restore
@@ -146,6 +153,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
             if c.ngram_gain >= STRONG_GAIN or (c.source in TABLE_SOURCES and c.ngram_gain > 0):
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
                 flags.append(Flag(s.start, s.end, s.text, c.text, _sigmoid(a * c.ngram_gain + b), why))
+                flag_site[id(s)] = flags[-1]
         flags = _non_overlapping(flags)
     # Chunked so one spun section of a long page is not diluted by clean ones.
     bounds = [(k, min(words, k + CHUNK_WORDS)) for k in range(0, max(words, 1), CHUNK_WORDS)]
@@ -171,6 +179,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
             mine.append((a, b))
         f = features(doc, in_chunk[c], ng, lo, hi, e, mine)
         chunk_p.append(score(f, "deep" if deep else "fast"))
+        _edit_probabilities(in_chunk[c], flag_site, f["edit_rate_ng"])
         if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
             feats = f
         if progress and (c % 16 == 15 or c == len(bounds) - 1):
@@ -179,13 +188,30 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     return Detection(p, verdict(p), flags, feats, chunk_p)
 
 
+def _edit_probabilities(sites: list[Site], flag_site: dict[int, Flag], rate: float) -> None:
+    """Set each flagged site's edit_probability: restore's decision without the LM, given the
+    chunk's spin rate. On real spinners' habits it separates edits from innocent words far
+    better than the 3-gram confidence (e.g. one spun article: at 0.5, 93 % of the spans it
+    marks are spinner edits, against 59 % at confidence 0.5)."""
+    from .restore import probability
+    for s in sites:
+        fl = flag_site.get(id(s))
+        if fl is not None:
+            fl.edit_probability = max(probability(s, c, False, rate) for c in s.cands)
+
+
+def paint_score(f: Flag) -> float:
+    """What the page paints a span by: its edit probability where there is one."""
+    return f.edit_probability if f.edit_probability is not None else f.confidence
+
+
 def painted(d: Detection) -> list[bool]:
     """Which spans a reader should see marked: none on a text judged clean (the suspects of a
     clean text are words a spinner *could* have written, not evidence), and on the others
-    those at confidence PAINT_AT or more."""
+    those whose paint_score is PAINT_AT or more."""
     if d.verdict == "clean":
         return [False] * len(d.spans)
-    return [f.confidence >= PAINT_AT for f in d.spans]
+    return [paint_score(f) >= PAINT_AT for f in d.spans]
 
 
 def explain(d: Detection) -> str:
@@ -197,11 +223,11 @@ def explain(d: Detection) -> str:
                f"{len(d.spans)} words a spinner could have written is marked")
     elif d.verdict == "spun":
         why = (f"spun: spun probability {p:.2f} is at least {SPUN_AT}; {shown} of {len(d.spans)} "
-               f"suspicious spans have confidence {PAINT_AT} or more and are marked")
+               f"suspicious spans are at least {PAINT_AT} likely to be a spinner's edit and are marked")
     else:
         why = (f"uncertain: spun probability {p:.2f} is between {CLEAN_AT} and {SPUN_AT}; "
-               f"{shown} of {len(d.spans)} suspicious spans have confidence {PAINT_AT} or more "
-               "and are marked")
+               f"{shown} of {len(d.spans)} suspicious spans are at least {PAINT_AT} likely to be "
+               "a spinner's edit and are marked")
     if len(d.chunks) > 1:
         why += f" (the text was judged in {len(d.chunks)} chunks; the worst counts)"
     return why + "."

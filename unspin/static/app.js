@@ -6,11 +6,13 @@
 
 const $ = id => document.getElementById(id);
 const POLL_MS = 400;
-const LEVELS = [  // detection confidence bands, most confident first (the legend says the same)
-  {min: 0.9, cls: 'c-high', label: 'very likely a spinner edit (confidence ≥ 0.9)'},
+const LEVELS = [  // probability bands, most likely first (the legend says the same)
+  {min: 0.9, cls: 'c-high', label: 'very likely a spinner\'s edit (≥ 0.9)'},
   {min: 0.7, cls: 'c-mid', label: 'likely (0.7 to 0.9)'},
   {min: 0.0, cls: 'c-low', label: 'possible (below 0.7)'},
 ];
+// a detected span's probability of being a spinner's edit (what the server paints by)
+const spanScore = s => (s.edit_probability !== undefined && s.edit_probability !== null) ? s.edit_probability : s.confidence;
 let current = null;     // the running job: {id, cancelled}
 let lastText = '';      // the text the shown result is about
 
@@ -153,14 +155,13 @@ function marked(t, ranges, make) {
 
 function showDetection(t, d) {
   reset('Detection: ' + d.verdict);
-  $('summary').append(el('p', {class: 'verdict v-' + d.verdict,
-                               text: 'Spun probability ' + d.spun_probability.toFixed(2) + '. ' + d.explanation}));
+  $('summary').append(el('p', {class: 'verdict v-' + d.verdict, text: d.explanation}));
   const painted = d.spans.filter(s => s.painted);
   const legend = $('legend');
   legend.textContent = '';
-  legend.append(el('span', {text: 'Marked spans: '}));
+  legend.append(el('span', {text: 'Marked words, by the probability that a spinner wrote them: '}));
   for (const l of LEVELS) legend.append(el('span', {class: 'key ' + l.cls, text: l.label}));
-  legend.append(el('span', {text: ' Spans below confidence ' + d.paint_at + ', and all spans of a text judged clean, are not marked.'}));
+  legend.append(el('span', {text: ' Spans below ' + d.paint_at + ', and every span of a text judged clean, are not marked.'}));
   legend.hidden = false;
   const all = el('input', {type: 'checkbox', id: 'show-all'});
   $('summary').append(el('label', {class: 'opt'}, all,
@@ -169,12 +170,13 @@ function showDetection(t, d) {
     const spans = all.checked ? d.spans : painted;
     const box = el('div', {class: 'col text', 'aria-label': 'Text with suspicious spans'});
     box.append(marked(t, spans.map(s => ({a: s.start_utf16, b: s.end_utf16, s})), r => {
-      const s = r.s, cls = s.painted ? level(s.confidence).cls : 'c-none';
+      const s = r.s, p = spanScore(s), cls = s.painted ? level(p).cls : 'c-none';
       return el('button', {type: 'button', class: 'span ' + cls, text: t.slice(r.a, r.b),
-        title: 'confidence ' + s.confidence.toFixed(2),
+        title: 'probability of a spinner\'s edit ' + p.toFixed(2),
         onclick: () => detail(el('p', {}, el('b', {text: s.text}),
           s.suggestion ? ' — original may have been “' + s.suggestion + '”' : ''),
-          el('p', {text: 'confidence ' + s.confidence.toFixed(2) + (s.painted ? '' : ' (not marked)')}),
+          el('p', {text: 'probability that a spinner wrote it ' + p.toFixed(2) +
+                         ' · 3-gram confidence ' + s.confidence.toFixed(2) + (s.painted ? '' : ' (not marked)')}),
           el('p', {class: 'hint', text: s.evidence}))});
     }));
     $('columns').textContent = '';
