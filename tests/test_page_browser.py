@@ -77,9 +77,11 @@ def page(browser, site):
 
 
 def _shot(pg, name: str) -> None:
+    """What the viewport shows, the result scrolled into view (small JPEGs for the README)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        pg.evaluate("() => document.getElementById('result').scrollIntoView()")
+        pg.screenshot(path=str(Path(SHOTS) / f"{name}.jpg"), type="jpeg", quality=70)
 
 
 def _detect(pg, text: str) -> None:
