@@ -345,3 +345,42 @@ def test_archive_trace_and_report_over_http(tmp_path, seed_text):
     job = _wait(c, c.post("/api/jobs", json={"kind": "trace", "text": copy}).json())
     assert job["state"] == "done" and job["result"]["matches"][0]["id"] == "src"
     assert c.get(f"/api/jobs/{job['id']}/report").status_code == 409
+
+
+def test_a_client_that_goes_away_cancels_its_work(monkeypatch):
+    import asyncio
+    from unspin import server
+    c, steps, started = _slow_app(monkeypatch)
+    app = c.app
+    job = app.state.jobs.submit("restore", lambda j: server._work(
+        server.JobIn(kind="restore", text=SPUN), None)(j))
+
+    class Gone:  # what Starlette's Request says once the client has disconnected
+        def __init__(self):
+            self.app = app
+
+        async def is_disconnected(self):
+            return started.is_set()
+
+    r = asyncio.run(server._answer(Gone(), job))
+    assert r.status_code == 499
+    job.future.result(timeout=10)
+    assert job.state == "cancelled"
+
+
+def test_any_accepted_text_gets_an_answer_not_a_500():
+    """Odd characters anywhere in an English text: 200, or a 4xx saying why; never a 500."""
+    import random
+    rng = random.Random(0)
+    odd = ["\U0001F600", "\u200b", "\u0301", "\ufeff", "\r", "\t", "\u2028", "\x0b", "\U0001F1EC",
+           "\u202e", "\x00", "\ud7ff", "\U0010FFFF", "...", "—", "’", "«", "\\", "\"", "<", "&amp;"]
+    words = SPUN.split()
+    c = TestClient(app, raise_server_exceptions=False)
+    for _ in range(4):
+        text = " ".join(w + (rng.choice(odd) if rng.random() < 0.3 else "") for w in words * 3)
+        for path in ("/api/detect", "/api/restore?use_lm=false"):
+            r = c.post(path, json={"text": text})
+            assert r.status_code in (200, 413, 422), (r.status_code, r.text[:200])
+            if r.status_code == 200 and path == "/api/detect":
+                for s in r.json()["spans"]:
+                    assert text[s["start"]:s["end"]] == s["text"]
