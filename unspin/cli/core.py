@@ -27,7 +27,7 @@ def progress_bar(label: str, unit: str = "suspects"):
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task(label, total=None, count="")
         yield lambda done, total, note="": bar.update(task, completed=done, total=total,
-                                                      count=f"{done:,}/{total:,} {unit}{note}")
+                                                      count=f"{done:,}/{total:,} {unit}{note}".rstrip())
 
 
 def _learned(db: Optional[Path]):
@@ -46,8 +46,8 @@ def detect(file: str = FileArg,
     """Say whether a text was spun, and flag every suspicious word or phrase."""
     from ..detect import detect as run
     text = load_document(file)
-    with progress_bar("scoring"):
-        d = run(text, deep=deep)
+    with progress_bar("detecting", unit="") as tick:
+        d = run(text, deep=deep, progress=lambda done, total, unit: tick(done, total, unit))
     if as_json:
         print_json(d.to_json())
         return
