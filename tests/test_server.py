@@ -384,3 +384,15 @@ def test_any_accepted_text_gets_an_answer_not_a_500():
             if r.status_code == 200 and path == "/api/detect":
                 for s in r.json()["spans"]:
                     assert text[s["start"]:s["end"]] == s["text"]
+
+
+def test_restore_edits_carry_their_alternatives():
+    text = ("The chief government mentioned the corporate expects income to rise subsequent yr, "
+            "in keeping with a new report.")
+    r = client.post("/api/restore", params={"use_lm": False}, json={"text": text}).json()
+    alts = [e["alternatives"] for e in r["edits"] if "alternatives" in e]
+    assert alts and all(1 <= len(a) <= 3 for a in alts)
+    for e in r["edits"]:
+        ps = [a["confidence"] for a in e.get("alternatives", [])]
+        assert ps == sorted(ps, reverse=True) and all(p <= e["confidence"] for p in ps)
+        assert all(a["to"] != e["to"] for a in e.get("alternatives", []))

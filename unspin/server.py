@@ -153,16 +153,18 @@ def _work(body: JobIn, db: str | None):
     if body.kind == "detect":
         return lambda job: _as_json(api.detect_json(text, deep=body.deep, progress=job.progress))
     if body.kind == "restore":
-        learned = _learned(db) if db else None
-        return lambda job: _as_json(api.restore_json(text, use_lm=body.use_lm, learned=learned,
+        return lambda job: _as_json(api.restore_json(text, use_lm=body.use_lm, learned=_learned(db),
                                                      progress=job.progress))
     if body.kind == "trace":
         return lambda job: _as_json(api.trace_json(text, db, top=body.top, progress=job.progress))
     return lambda job: api.report_html(text, db, use_lm=body.use_lm, progress=job.progress).encode()
 
 
-def _learned(db: str):
+def _learned(db: str | None):
+    """The archive's learned substitution table, as `unspin restore --db` uses it."""
     from .learn import load_table
+    if db is None:
+        return None
     try:
         return load_table(db) or None
     except UnspinError:
@@ -220,7 +222,7 @@ def health(request: Request) -> dict:
         arc = {"path": st.db}
         try:
             from .archive import Archive
-            with Archive(st.db, create=True) as a:
+            with Archive(st.db) as a:
                 arc["documents"] = len(a)
         except UnspinError as e:
             arc["error"] = str(e)
