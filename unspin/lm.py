@@ -299,9 +299,9 @@ class NGramLM:
     def window(self, words: list[str], lo: int, hi: int) -> float:
         """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>)."""
         total = 0.0
-        padded = ["<s>", "<s>"] + words
-        for k in range(max(lo, 0), min(hi, len(words))):
-            total += self.logp(words[k], tuple(w for w in padded[k:k + 2] if w != "<s>") or ("<s>",))
+        logp = self.logp
+        for k in range(max(lo, 0), min(hi, len(words))):  # no copy of the sentence per call
+            total += logp(words[k], tuple(words[max(0, k - 2):k]) or ("<s>",))
         return total
 
 
