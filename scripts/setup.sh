@@ -23,6 +23,20 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# Debian's Chromium for the browser test of the web page (tests/test_page_browser.py, driven by
+# Playwright with executable_path; Playwright's own browser download is never used). The test is
+# skipped without it. UNSPIN_NO_BROWSER=1 leaves it out.
+if [ -z "${UNSPIN_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Chromium for the web page's browser test"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+      || echo "setup: warning: could not install chromium; the browser test of the page is skipped" >&2
+  else
+    echo "setup: warning: not root, cannot install chromium; the browser test of the page is skipped" >&2
+  fi
+fi
+
 # Opt-in (UNSPIN_WITH_SPARK=1): a Java runtime for the Spark job (python -m unspin.spark).
 # Debian's default JRE: openjdk-17-jre-headless on bookworm (tested with PySpark 4.3.0).
 # Not in the default set-up or CI: its test (tests/test_spark.py) is skipped without Java.

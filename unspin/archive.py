@@ -285,6 +285,22 @@ def add(db: str, paths: list[str], progress=None, warn=None, workers: int | None
         return a.add(paths, progress=progress, warn=warn, workers=workers)
 
 
+def add_records(db: str, records: list[Record]) -> IngestStats:
+    """Records given whole (the HTTP API's documents), added in one transaction."""
+    stats = IngestStats()
+    with Archive(db, create=True) as a:
+        prepped = [(r, prepare(r.text)) for r in records if a.accept(r, stats)]
+        a.con.execute("BEGIN IMMEDIATE")
+        try:
+            for r, pr in prepped:
+                a.insert(r, stats, pr)
+            a.con.execute("COMMIT")
+        except BaseException:
+            a.con.execute("ROLLBACK")
+            raise
+    return stats
+
+
 def stats(db: str) -> dict:
     with Archive(db) as a:
         return a.stats()

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UnspinError
+from .jobs import checkpoint
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # Neural models unspin can use, chosen with $UNSPIN_LM (default smollm2): name -> cache folder.
@@ -133,6 +134,7 @@ class NeuralLM:
             chunks[-1].append(g)
             size += cost
         for chunk in chunks:
+            checkpoint()  # a cancelled job stops here, between batches
             for k, v in zip(chunk, self._cut_batch([groups[j] for j in chunk], bucket, kv_tokens)):
                 out[k] = v
         return out
@@ -208,6 +210,7 @@ class NeuralLM:
         for j in order + [None]:
             width = 1 + len(encs[j].input_ids) if j is not None else 0
             if batch and (j is None or (len(batch) + 1) * width > batch_tokens):
+                checkpoint()  # a cancelled job stops here, between batches
                 yield from self._states_batch(batch, encs, positions)
                 batch = []
             if j is not None:
@@ -306,9 +309,9 @@ class NGramLM:
     def window(self, words: list[str], lo: int, hi: int) -> float:
         """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>)."""
         total = 0.0
-        padded = ["<s>", "<s>"] + words
-        for k in range(max(lo, 0), min(hi, len(words))):
-            total += self.logp(words[k], tuple(w for w in padded[k:k + 2] if w != "<s>") or ("<s>",))
+        logp = self.logp
+        for k in range(max(lo, 0), min(hi, len(words))):  # no copy of the sentence per call
+            total += logp(words[k], tuple(words[max(0, k - 2):k]) or ("<s>",))
         return total
 
 

@@ -31,6 +31,7 @@ NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded 
 # option had p outside this band, one changed its decision in pass 2 (a right edit gained);
 # skipping them takes two thirds of the suspects out of pass 2 (649 -> 235).
 UNSETTLED = (0.15, 0.85)
+ALTERNATIVES = 3            # other originals listed with each edit
 MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
 SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
 RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
@@ -57,6 +58,7 @@ class _Choice:
     site: Site
     cand: Cand
     p: float
+    others: list["_Choice"] = field(default_factory=list, repr=False)  # the site's other options
 
     @property
     def words(self) -> set[int]:
@@ -86,7 +88,9 @@ def restoration(text: str, chosen: list[_Choice]) -> Restoration:
     for ch in sorted(chosen, key=lambda c: c.site.start):
         to = match_case(ch.site.text, ch.cand.text)
         if to != ch.site.text:
-            edits.append(Edit(ch.site.start, ch.site.end, ch.site.text, to, ch.p))
+            alts = tuple((match_case(ch.site.text, o.cand.text), o.p)
+                         for o in sorted(ch.others, key=lambda o: -o.p)[:ALTERNATIVES])
+            edits.append(Edit(ch.site.start, ch.site.end, ch.site.text, to, ch.p, alts))
     return Restoration(text, apply_edits(text, edits), edits)
 
 
@@ -99,7 +103,7 @@ def _lexicon(lexicon, sources, learned):
     return Lexicon(sources=tuple(sources or SOURCES), learned=learned)
 
 
-def candidates(doc: Doc, lexicon, model=None, proposals: bool = False) -> list[Site]:
+def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=None) -> list[Site]:
     """Suspects with their screened candidates, each with its spinner prior.
 
     Given a model, the candidates are screened on the 3-gram gain plus the LM's left-context
@@ -112,7 +116,7 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False) -> list[S
         from .propose import propose
         extra = propose(doc, model, lexicon)
     sites = find_sites(doc, lexicon, lms.ngram(), extra=extra,
-                       keep=WIDE_KEEP if model is not None else KEEP)
+                       keep=WIDE_KEEP if model is not None else KEEP, progress=progress)
     if model is not None:
         _left_screen(doc, sites, model)
     for s in sites:
@@ -267,7 +271,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
     options = [_Choice(s, c, logistic(final, with_rate(f, rate))) for s, c, f in evidence]
     chosen = _pick(options, set(), decide_at(use_lm))
     if not use_lm:
-        return chosen
+        return _with_others(chosen, options)
     # Pass 2: decide again the unsettled suspects next to an edit, with the neighbours'
     # edits in place.
     best: dict[int, float] = {}
@@ -280,8 +284,19 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> list[_Choice]:
         kept = [ch for ch in chosen if id(ch.site) not in redo]
         score(doc, near, model, {id(ch.site): ch for ch in chosen}, None)
         pool(live)
-        chosen = kept + _pick(_options(near, True, rate), {i for ch in kept for i in ch.words},
-                              decide_at(True))
+        again = _options(near, True, rate)
+        chosen = kept + _pick(again, {i for ch in kept for i in ch.words}, decide_at(True))
+        options = [o for o in options if id(o.site) not in redo] + again
+    return _with_others(chosen, options)
+
+
+def _with_others(chosen: list[_Choice], options: list[_Choice]) -> list[_Choice]:
+    """Each chosen option with the other options of its suspect (its alternatives)."""
+    by_site: dict[int, list[_Choice]] = {}
+    for o in options:
+        by_site.setdefault(id(o.site), []).append(o)
+    for ch in chosen:
+        ch.others = [o for o in by_site.get(id(ch.site), []) if o.cand is not ch.cand]
     return chosen
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .jobs import checkpoint
 from .text import Doc, Token
 
 _GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
@@ -29,6 +30,7 @@ one two three four five six seven eight nine ten first second third last next"""
 TABLE_SOURCES = ("habit", "observed", "learned")  # substitutions a spinner is known to make
 # Screening keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
 KEEP_PROPOSALS = 2
+PROGRESS_WORDS = 2000       # find_sites reports progress (and can be cancelled) this often
 
 
 @dataclass
@@ -94,17 +96,24 @@ def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:
 
 
 def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
-               extra: dict | None = None) -> list[Site]:
+               extra: dict | None = None, progress=None) -> list[Site]:
     """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
 
-    extra: word index -> more candidates for that single word (the LM's proposals)."""
+    extra: word index -> more candidates for that single word (the LM's proposals);
+    progress(words done, words): called every PROGRESS_WORDS words or so."""
     extra = extra or {}
     words = doc.words
-    lower = [w.lower for w in words]
+    lower = doc.lower_words
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
+    reported = 0
     for lo, hi in ranges:
+        if lo - reported >= PROGRESS_WORDS:
+            checkpoint()
+            if progress:
+                progress(lo, len(words))
+            reported = lo
         sent = lower[lo:hi]
         for i in range(lo, hi):
             in_name = False
@@ -137,6 +146,8 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 _screen(site, sent, i - lo, ng, words, i, keep)
                 if site.cands:
                     sites.append(site)
+    if progress:
+        progress(len(words), len(words))
     return sites
 
 

@@ -81,6 +81,10 @@ class Doc:
         return [t for t in self.tokens if t.is_word]
 
     @cached_property
+    def lower_words(self) -> list[str]:
+        return [t.lower for t in self.words]
+
+    @cached_property
     def sentences(self) -> list[Span]:
         sents, start, i = [], 0, 0
         toks, text, n = self.tokens, self.text, len(self.tokens)
@@ -128,10 +132,15 @@ class Edit:
     from_: str
     to: str
     confidence: float = 1.0
+    # Other originals the restorer weighed here, (text, probability), most likely first.
+    alternatives: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict:
-        return {"start": self.start, "end": self.end, "from": self.from_, "to": self.to,
-                "confidence": round(self.confidence, 4)}
+        out = {"start": self.start, "end": self.end, "from": self.from_, "to": self.to,
+               "confidence": round(self.confidence, 4)}
+        if self.alternatives:
+            out["alternatives"] = [{"to": t, "confidence": round(p, 4)} for t, p in self.alternatives]
+        return out
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -281,3 +290,19 @@ def check_text(text: str, name: str = "input", max_bytes: int = MAX_BYTES) -> st
 def load_document(path: str, max_bytes: int = MAX_BYTES) -> str:
     """read_input + check_text: what every command that reads one article does first."""
     return check_text(read_input(path, max_bytes), "standard input" if path == "-" else path, max_bytes)
+
+
+# ---- offsets for JavaScript ----------------------------------------------------------------
+
+_ASTRAL_RE = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def utf16_offsets(text: str):
+    """A function from a character (code point) offset in `text` to the same position counted
+    in UTF-16 code units, as JavaScript's String indexes count: each character outside the
+    Basic Multilingual Plane (most emoji) is one code point but two UTF-16 units."""
+    import bisect
+    astral = [m.start() for m in _ASTRAL_RE.finditer(text)]
+    if not astral:
+        return lambda i: i
+    return lambda i: i + bisect.bisect_left(astral, i)

@@ -27,7 +27,7 @@ def progress_bar(label: str, unit: str = "suspects"):
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task(label, total=None, count="")
         yield lambda done, total, note="": bar.update(task, completed=done, total=total,
-                                                      count=f"{done:,}/{total:,} {unit}{note}")
+                                                      count=f"{done:,}/{total:,} {unit}{note}".rstrip())
 
 
 def _learned(db: Optional[Path]):
@@ -46,8 +46,8 @@ def detect(file: str = FileArg,
     """Say whether a text was spun, and flag every suspicious word or phrase."""
     from ..detect import detect as run
     text = load_document(file)
-    with progress_bar("scoring"):
-        d = run(text, deep=deep)
+    with progress_bar("detecting", unit="") as tick:
+        d = run(text, deep=deep, progress=lambda done, total, unit: tick(done, total, unit))
     if as_json:
         print_json(d.to_json())
         return
@@ -163,8 +163,16 @@ def demo(style: str = typer.Option("observed", help="Spinner style for the demo 
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-          port: int = typer.Option(8000, help="Port.")):
-    """Serve the HTTP API (/api/detect, /api/restore) and the web page."""
+          port: int = typer.Option(8000, help="Port."),
+          db: Optional[Path] = typer.Option(None, "--db", help="Archive for trace, reports and "
+                                            "POST /api/archive (created when documents are added)."),
+          workers: int = typer.Option(1, min=1, max=16, help="Jobs run at once (each restore holds "
+                                      "the language model busy; memory grows with each)."),
+          queue: int = typer.Option(8, min=0, max=1000, help="Jobs that may wait; past that the "
+                                    "API answers 503 with Retry-After.")):
+    """Serve the web page and the HTTP API (OpenAPI at /docs)."""
     import uvicorn
-    from ..server import app as web
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    from ..server import create_app
+    out.print(f"unspin: serving on http://{host}:{port}/ (API docs at /docs)", markup=False)
+    uvicorn.run(create_app(str(db) if db else None, workers=workers, queue=queue),
+                host=host, port=port, log_level="warning")
