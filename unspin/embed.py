@@ -156,7 +156,10 @@ def search(arc, text: str, k: int = 8, query_vectors: np.ndarray | None = None) 
     m = idx.search(sentvec.quantize(qv), 4 * k, threads=1)
     keys, dist = np.atleast_2d(m.keys), np.atleast_2d(m.distances)
     best: dict[int, float] = {}
-    found = {int(key): 1.0 - float(d) for key, d in zip(keys.ravel(), dist.ravel()) if d < 2.0}
+    found: dict[int, float] = {}
+    for key, d in zip(keys.ravel().tolist(), dist.ravel().tolist()):
+        if d < 2.0 and 1.0 - d > found.get(key, -1.0):
+            found[key] = 1.0 - d
     if not found:
         return []
     marks = ",".join("?" * len(found))

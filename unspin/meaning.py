@@ -18,6 +18,7 @@ import numpy as np
 
 MATCH = 0.5      # cosine from which a pair of sentences can be aligned (in order)
 REORDER = 0.72   # ...out of order: needs more, the sequence does not back it up
+PART = 0.35      # each half of a merge or split must match this much on its own
 
 # Function words that say a text is English (none is a common word in es/fr/de/pt/it/ca/gl).
 _ENGLISH = frozenset("""the of and to is was that for with he his it this are were have has
@@ -87,11 +88,11 @@ def align(qv: np.ndarray, sv: np.ndarray, qchars: list[int], match: float = MATC
                     g = prev[j - 1] + ((c - match) * 4 + 1) * W[i - 1]
                     if g > best:
                         best, how = g, 2
-                if i > 1 and (c := M[i - 2][j - 1]) >= match:
+                if i > 1 and (c := M[i - 2][j - 1]) >= match and min(S[i - 2][j - 1], S[i - 1][j - 1]) >= PART:
                     g = score[i - 2][j - 1] + ((c - match) * 4 + 1) * (W[i - 2] + W[i - 1])
                     if g > best:
                         best, how = g, 3
-                if j > 1 and (c := P[i - 1][j - 2]) >= match:
+                if j > 1 and (c := P[i - 1][j - 2]) >= match and min(S[i - 1][j - 2], S[i - 1][j - 1]) >= PART:
                     g = prev[j - 2] + ((c - match) * 4 + 1) * W[i - 1]
                     if g > best:
                         best, how = g, 4

@@ -20,7 +20,8 @@ from .verdict import Evidence, decide
 CANDIDATES = 25       # from the LSH vote
 ALIGNED = 6           # of those, aligned in full
 NEAREST = 6           # from the meaning index
-MEANING_ALIGNED = 4   # candidates aligned by meaning (sentence vectors cost ~2 ms a sentence)
+MEANING_ALIGNED = 3   # candidates aligned by meaning (sentence vectors cost ~2 ms a sentence)
+MEANING_PRIOR = 0.5   # ...only those this close already (index cosine, shingles, word alignment)
 WORD_SURE = 0.9       # word-level coverage above which meaning adds nothing to a copy
 MAX_SENTENCES = 150   # per text, for the meaning alignment
 
@@ -114,8 +115,9 @@ def _score(arc, cands: list[int], near: dict[int, float], q: _Query) -> list[Mat
         aligned.append((prior, ent, d, ss, al.align(q.sents, ss)))
     # meaning alignment for the most promising candidates the words do not settle
     if q.use_vectors:
-        todo = sorted((x for x in aligned if x[4].coverage < WORD_SURE),
-                      key=lambda x: -(x[4].weighted + x[0]))[:MEANING_ALIGNED]
+        todo = sorted((x for x in aligned if x[4].coverage < WORD_SURE
+                       and max(x[0], x[4].weighted) >= MEANING_PRIOR),
+                      key=lambda x: -max(x[0], x[4].weighted))[:MEANING_ALIGNED]
         meanings = _meaning(q, [(x[2], x[3]) for x in todo])
     else:
         meanings = {}
