@@ -120,8 +120,8 @@ def build(split: str, genres: str, filler: int, workdir: str, vectors: bool):
 def queries(copies, negatives, extra: str | None, limit: int, seed: int = 3):
     from unspin.spin import spin
     rng = random.Random(seed)
-    copies = copies[:limit]
-    negatives = negatives[:limit]
+    copies = copies[::max(1, len(copies) // limit)][:limit]       # spread over the files
+    negatives = negatives[::max(1, len(negatives) // limit)][:limit]
     out = []
     for a in copies:
         for kind, modes in PIPES.items():

@@ -16,7 +16,9 @@ from . import meaning as mn
 
 COPY_COVERAGE = 0.3    # word-level share that makes a copy (calibrated on bench/trace_bench.py dev data)
 MEANING_COPY = 0.5     # share aligned by words and meaning together...
-IN_ORDER = 0.7         # ...with this much of it on one monotone path
+IN_ORDER = 0.7         # ...with this much of it on one monotone path...
+CLOSE = 0.65           # ...and CLOSE_SHARE of the suspect in passages this similar (or copied word
+CLOSE_SHARE = 0.4      # for word): another writer's sentences on the same facts score 0.5-0.62
 RELATED_ENTITIES = 0.2
 
 _QUOTE = re.compile(r"[\"\u201c\u00ab]([^\"\u201d\u00bb]{12,400})[\"\u201d\u00bb]")
@@ -30,6 +32,7 @@ class Evidence:
     passages: list[al.Passage] = field(default_factory=list)
     word_coverage: float = 0.0     # share aligned word by word (verbatim, spun, reworded)
     in_order: float = 0.0          # share of the aligned characters on one monotone path
+    close: float = 0.0             # share of the suspect in passages of similarity >= CLOSE
     kinds: dict[str, float] = field(default_factory=dict)   # share of the suspect per kind
     names_numbers: list[str] = field(default_factory=list)  # shared names and numbers
     quotes: int = 0                # suspect quotes found in the source
@@ -38,7 +41,8 @@ class Evidence:
 
     def to_json(self) -> dict:
         return {"aligned": round(self.coverage, 4), "word_aligned": round(self.word_coverage, 4),
-                "in_order": round(self.in_order, 4), "kinds": {k: round(v, 4) for k, v in self.kinds.items()},
+                "in_order": round(self.in_order, 4), "close": round(self.close, 4),
+                "kinds": {k: round(v, 4) for k, v in self.kinds.items()},
                 "names_numbers_shared": self.names_numbers, "quotes_shared": self.quotes,
                 "translation": self.translation, "why": self.why}
 
@@ -59,7 +63,7 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
                                        kind, round(p.similarity, 4)))
         passages.sort(key=lambda p: p.query_start)
     total = sum(s.chars for s in qsents) or 1
-    covered = weighted = 0.0
+    covered = weighted = close = 0.0
     kinds: dict[str, float] = {}
     for s in qsents:
         mid = (s.span.start + s.span.end) // 2
@@ -67,21 +71,22 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
         if p is not None:
             covered += s.chars
             weighted += s.chars * p.similarity
+            close += s.chars * (p.kind in ("verbatim", "spun") or p.similarity >= CLOSE)
             kinds[p.kind] = kinds.get(p.kind, 0.0) + s.chars / total
-    coverage = covered / total
+    coverage, close = covered / total, close / total
     in_order = _in_order(passages)
     shared = sorted(qent & entities(stext))
     quotes = _shared_quotes(qtext, stext)
     ent = len(shared) / len(qent | entities(stext)) if qent else 0.0
     if words.coverage >= COPY_COVERAGE:
         relation = "copy"
-    elif coverage >= MEANING_COPY and in_order >= IN_ORDER:
+    elif coverage >= MEANING_COPY and in_order >= IN_ORDER and close >= CLOSE_SHARE:
         relation = "copy"
     elif passages or ent >= RELATED_ENTITIES:
         relation = "related"
     else:
         relation = None
-    ev = Evidence(relation, coverage, weighted / total, passages, words.coverage, in_order,
+    ev = Evidence(relation, coverage, weighted / total, passages, words.coverage, in_order, close,
                   kinds, shared[:20], quotes, translation)
     ev.why = _why(ev)
     return ev
@@ -120,6 +125,8 @@ def _why(ev: Evidence) -> list[str]:
            f"({ev.word_coverage:.0%} word by word)"]
     if ev.passages:
         out.append(f"{ev.in_order:.0%} of the aligned text follows the source's order")
+        out.append(f"{ev.close:.0%} of the suspect is copied or follows the source closely "
+                   f"(similarity {CLOSE:.2f} or more)")
     if ev.kinds:
         out.append("aligned as " + ", ".join(f"{k} {v:.0%}" for k, v in sorted(ev.kinds.items(), key=lambda x: -x[1])))
     if ev.translation:
@@ -130,9 +137,10 @@ def _why(ev: Evidence) -> list[str]:
         out.append(f"{ev.quotes} quotes shared")
     if ev.relation == "copy":
         rule = (f"word-level coverage reaches {COPY_COVERAGE:.0%}" if ev.word_coverage >= COPY_COVERAGE else
-                f"{MEANING_COPY:.0%} or more aligned with {IN_ORDER:.0%} or more in the source's order")
+                f"{MEANING_COPY:.0%} or more aligned, {IN_ORDER:.0%} or more of it in the source's order "
+                f"and {CLOSE_SHARE:.0%} or more close")
         out.append(f"copy: {rule}")
     elif ev.relation == "related":
         out.append(f"related, not a copy: a copy needs {COPY_COVERAGE:.0%} aligned word by word, or "
-                   f"{MEANING_COPY:.0%} aligned with {IN_ORDER:.0%} in order")
+                   f"{MEANING_COPY:.0%} aligned, {IN_ORDER:.0%} of it in order and {CLOSE_SHARE:.0%} close")
     return out
