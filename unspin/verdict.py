@@ -18,7 +18,9 @@ COPY_COVERAGE = 0.3    # word-level share that makes a copy (calibrated on bench
 MEANING_COPY = 0.5     # share aligned by words and meaning together...
 IN_ORDER = 0.7         # ...with this much of it on one monotone path...
 CLOSE = 0.65           # ...and CLOSE_SHARE of the suspect in passages this similar (or copied word
-CLOSE_SHARE = 0.4      # for word): another writer's sentences on the same facts score 0.5-0.62
+CLOSE_SHARE = 0.4      # for word): another writer's sentences on the same facts score 0.5-0.62;
+LONG_RUN = 8           # or, instead of closeness, this many suspect sentences aligned in order
+LONG_COVERAGE = 0.7    # covering this much of it (a sequence that long is not chance)
 RELATED_ENTITIES = 0.2
 
 _QUOTE = re.compile(r"[\"\u201c\u00ab]([^\"\u201d\u00bb]{12,400})[\"\u201d\u00bb]")
@@ -64,12 +66,14 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
         passages.sort(key=lambda p: p.query_start)
     total = sum(s.chars for s in qsents) or 1
     covered = weighted = close = 0.0
+    n_covered = 0
     kinds: dict[str, float] = {}
     for s in qsents:
         mid = (s.span.start + s.span.end) // 2
         p = next((p for p in passages if p.query_start <= mid < p.query_end), None)
         if p is not None:
             covered += s.chars
+            n_covered += 1
             weighted += s.chars * p.similarity
             close += s.chars * (p.kind in ("verbatim", "spun") or p.similarity >= CLOSE)
             kinds[p.kind] = kinds.get(p.kind, 0.0) + s.chars / total
@@ -80,7 +84,8 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
     ent = len(shared) / len(qent | entities(stext)) if qent else 0.0
     if words.coverage >= COPY_COVERAGE:
         relation = "copy"
-    elif coverage >= MEANING_COPY and in_order >= IN_ORDER and close >= CLOSE_SHARE:
+    elif coverage >= MEANING_COPY and in_order >= IN_ORDER and (
+            close >= CLOSE_SHARE or (coverage >= LONG_COVERAGE and n_covered * in_order >= LONG_RUN)):
         relation = "copy"
     elif passages or ent >= RELATED_ENTITIES:
         relation = "related"
@@ -137,10 +142,12 @@ def _why(ev: Evidence) -> list[str]:
         out.append(f"{ev.quotes} quotes shared")
     if ev.relation == "copy":
         rule = (f"word-level coverage reaches {COPY_COVERAGE:.0%}" if ev.word_coverage >= COPY_COVERAGE else
-                f"{MEANING_COPY:.0%} or more aligned, {IN_ORDER:.0%} or more of it in the source's order "
-                f"and {CLOSE_SHARE:.0%} or more close")
+                f"{MEANING_COPY:.0%} or more aligned, {IN_ORDER:.0%} or more of it in the source's order, "
+                f"and {CLOSE_SHARE:.0%} or more close or {LONG_RUN} or more sentences in order "
+                f"covering {LONG_COVERAGE:.0%}")
         out.append(f"copy: {rule}")
     elif ev.relation == "related":
         out.append(f"related, not a copy: a copy needs {COPY_COVERAGE:.0%} aligned word by word, or "
-                   f"{MEANING_COPY:.0%} aligned, {IN_ORDER:.0%} of it in order and {CLOSE_SHARE:.0%} close")
+                   f"{MEANING_COPY:.0%} aligned, {IN_ORDER:.0%} of it in order, and {CLOSE_SHARE:.0%} close "
+                   f"or {LONG_RUN} sentences in order")
     return out
