@@ -182,3 +182,18 @@ def test_english_share_tells_translation():
     en = "the mayor said that the town will ask the state for funds".split()
     es = "el alcalde dijo que la localidad pedirá fondos al estado".split()
     assert meaning.is_translation(es, en) and not meaning.is_translation(en, en)
+
+
+def test_no_vectors_ingest_then_archive_embed_finds_the_translation(tmp_path):
+    for name, text in (("flood", FLOOD), ("budget", BUDGET)):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "a.db"
+    p = run_cli("archive", "add", "--db", db, "--no-vectors", tmp_path / "flood.txt", tmp_path / "budget.txt")
+    assert p.returncode == 0, p.stderr_text
+    from unspin import archive
+    assert archive.stats(str(db))["vectors"] == 0
+    p = run_cli("archive", "embed", "--db", db)
+    assert p.returncode == 0 and "embedded 2 documents" in p.stdout_text, p.stderr_text
+    assert archive.stats(str(db))["documents_with_vectors"] == 2
+    m = trace.trace(FLOOD_FR, str(db), record=False)[0]
+    assert m.id.endswith("flood.txt") and m.relation == "copy"
