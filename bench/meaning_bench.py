@@ -199,10 +199,11 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     docs = info["documents"]
     emb = info["embedded"]
-    print(f"archive: {docs:,} documents ({args.split} split, filler {args.filler}), one process: word index "
+    vec_rate = (f"{emb / info['ingest_vectors_cpu_s'] if emb else 0:.0f} per CPU second"
+                if args.workers == 1 else f"{args.workers} processes")
+    print(f"archive: {docs:,} documents ({args.split} split, filler {args.filler}); word index (one process) "
           f"{docs / info['ingest_words_s']:.0f} docs/s wall, {docs / info['ingest_words_cpu_s']:.0f} per CPU second; "
-          f"meaning vectors {emb / info['ingest_vectors_s'] if emb else 0:.0f} docs/s wall, "
-          f"{emb / info['ingest_vectors_cpu_s'] if emb else 0:.0f} per CPU second; "
+          f"meaning vectors {emb / info['ingest_vectors_s'] if emb else 0:.0f} docs/s wall ({vec_rate}); "
           f"index {info['index_bytes_per_doc']:.0f} B/doc; peak RSS {rss:.0f} MB; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("\n".join(table(rows)))
