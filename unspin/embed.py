@@ -136,11 +136,14 @@ def index(arc):
         idx.add(keys, vecs, threads=os.cpu_count() or 1)
         fresh = True
     if fresh:
-        try:
-            idx.save(path)
-            with open(path + ".json", "w") as f:
+        try:  # written aside, then renamed: a concurrent reader sees the old file or the new one
+            tmp = f"{path}.{os.getpid()}.tmp"
+            idx.save(tmp)
+            with open(tmp + ".json", "w") as f:
                 json.dump({"top": top, "count": count}, f)
-        except OSError:
+            os.replace(tmp, path)
+            os.replace(tmp + ".json", path + ".json")
+        except (OSError, RuntimeError):
             pass  # a read-only directory only costs the rebuild next time
     _OPEN[path] = (idx, top, count)
     return idx
