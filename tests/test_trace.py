@@ -52,12 +52,13 @@ def test_paraphrase_and_partial_copies(corpus):
         check_passages(ms[0], q, src)
 
 
-def test_same_story_other_writer_is_related_not_copy(corpus):
+@pytest.mark.parametrize("use_vectors", [False, True])
+def test_same_story_other_writer_is_related_not_copy(corpus, use_vectors):
     gen = corpus["gen"]
     for c in range(3):
         gen.rng.seed(1000 + c)
         _, q = gen.article(corpus["clusters"][c], quote_p=1.0)
-        ms = trace.trace(q, corpus["db"], record=False, use_vectors=False)
+        ms = trace.trace(q, corpus["db"], record=False, use_vectors=use_vectors)
         assert ms, "articles on the same event should come back"
         assert all(m.relation == "related" for m in ms)
         assert int(ms[0].id[3:]) // tb.PER_CLUSTER == c  # the same event
@@ -76,9 +77,11 @@ def test_cli_json_schema(corpus):
     out = json.loads(p.stdout_text)
     assert 1 <= len(out["matches"]) <= 2
     m = out["matches"][0]
-    assert set(m) == {"id", "source", "title", "relation", "coverage", "score", "passages"}
+    assert set(m) == {"id", "source", "title", "relation", "coverage", "score", "passages", "reasons"}
     assert m["id"] == "doc5" and m["relation"] == "copy" and m["source"] == "https://news.example/5"
-    assert set(m["passages"][0]) == {"query_start", "query_end", "source_start", "source_end", "kind"}
+    assert set(m["passages"][0]) == {"query_start", "query_end", "source_start", "source_end", "kind",
+                                     "similarity"}
+    assert {"aligned", "in_order", "names_numbers_shared", "quotes_shared", "why"} <= set(m["reasons"])
     scores = [x["score"] for x in out["matches"]]
     assert scores == sorted(scores, reverse=True)
 
@@ -99,10 +102,11 @@ def test_embedding_search_finds_a_paraphrase(tmp_path):
         assert embed.embed_archive(a) == 0  # resumable: nothing left to do
         q = tb.paraphrase(texts["doc20"], random.Random(4))
         hits = embed.search(a, q, k=3)
-        assert a.get(hits[0]).id == "doc20"
+        assert a.get(hits[0][0]).id == "doc20"
 
 
-def test_cli_prints_untrusted_titles_and_ids_literally(tmp_path, seed_text):
+def test_cli_prints_untrusted_titles_and_ids_literally(tmp_path):
+    seed_text = tb.Generator(seed=12, pool=300).article(tb.Generator(seed=13, pool=10).event())[1]
     # Archived metadata is untrusted: rich markup in it must be shown, not parsed (it crashed on [/b]).
     title = "Profits [/b] rise [bold red]again[/] [link=http://evil.test]x[/link]"
     doc_id = "doc[/i]1"

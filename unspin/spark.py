@@ -32,6 +32,8 @@ file by its path:
     their SparkFiles copy (or pass `--files archive.db` to spark-submit, same effect).
     Pages traced as copies are recorded as catches (`unspin learn`) in the archive that the
     executor opened: on a cluster, in its copy, which is thrown away with the job.
+    The meaning index lives beside the archive (`ARCHIVE.ann`, `ARCHIVE.ann.json`): ship or
+    share those too, or each executor rebuilds it from the archive's vectors on its first trace.
 Archives too large to broadcast (100M articles and up) fall back to the SQLite look-up on every
 executor. Left as future work: the candidate look-up as a Spark join on LSH keys stored as
 Parquet (flagged pages' band keys joined to (key, doc), votes counted by a group-by, then the

@@ -20,8 +20,12 @@ DbOpt = typer.Option(..., "--db", help="Archive file (SQLite).")
 
 @archive_app.command("add")
 def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl, .warc(.gz) files or directories."),
-                db: str = DbOpt):
-    """Ingest articles; a rerun skips what is done and resumes an interrupted file."""
+                db: str = DbOpt,
+                no_vectors: bool = typer.Option(False, "--no-vectors",
+                                                help="Word index only: faster ingest, but translated and "
+                                                     "paraphrased copies are not found (add later with `archive embed`).")):
+    """Ingest articles and index them (words and meaning); a rerun skips what is done and
+    resumes an interrupted file."""
     from .. import archive
     files = list(archive.expand(paths))
     total = sum(os.path.getsize(f) for f in files)
@@ -29,7 +33,8 @@ def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl
                   console=err, transient=True) as bar:
         task = bar.add_task("ingest", total=total)
         st = archive.add(db, files, progress=lambda nbytes, _path: bar.advance(task, nbytes),
-                         warn=lambda msg: err.print(f"unspin: warning: {msg}", markup=False))
+                         warn=lambda msg: err.print(f"unspin: warning: {msg}", markup=False),
+                         vectors=not no_vectors)
     out.print(f"added {st.added} documents · {st.duplicates} exact duplicates · "
               f"{st.conflicts} id conflicts · {st.skipped_files} files already done")
 
@@ -48,10 +53,10 @@ def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json",
 
 @archive_app.command("embed")
 def archive_embed(db: str = DbOpt):
-    """Add sentence-embedding vectors (for paraphrased copies); slow, resumable."""
+    """Add the meaning index (multilingual vectors) for articles that lack it; resumable."""
     from .. import archive, embed
     with archive.Archive(db) as a:
-        todo = len(a) - a.stats()["vectors"]
+        todo = len(a) - a.stats()["documents_with_vectors"]
         with Progress(TextColumn("embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeRemainingColumn(), console=err, transient=True) as bar:
             task = bar.add_task("embed", total=todo)
@@ -63,7 +68,8 @@ def archive_embed(db: str = DbOpt):
 def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .pdf) or - for standard input."),
               db: str = DbOpt,
               as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-              top: int = typer.Option(5, "--top", min=1, max=100, help="How many sources to list.")):
+              top: int = typer.Option(5, "--top", min=1, max=100, help="How many sources to list."),
+              passages: int = typer.Option(5, "--passages", min=0, help="Aligned passages of the best source to show.")):
     """Find which archived article a spun, paraphrased or partial copy came from."""
     from ..text import read_input
     from ..trace import trace
@@ -77,14 +83,34 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
         return
     for i, m in enumerate(ms, 1):
         colour = "bold red" if m.relation == "copy" else "yellow"
-        # id and title come from the archived articles: untrusted, escaped for rich markup.
+        # id, title and all article text are untrusted: escaped for rich markup.
         out.print(f"{i}. [{colour}]{m.relation}[/] coverage {m.coverage:.0%} score {m.score:.2f}  "
                   f"{escape(m.id)}  {escape(m.title or '')}".rstrip(), markup=True)
-        kinds = {}
-        for p in m.passages:
-            kinds[p.kind] = kinds.get(p.kind, 0) + 1
-        if kinds:
-            out.print("   passages: " + ", ".join(f"{v} {k}" for k, v in kinds.items()))
+        if m.reasons:
+            for line in m.reasons.why:
+                out.print(f"   - {line}", markup=False)
+        if i == 1 and m.passages:
+            src = _source_text(db, m.doc)
+            for k, p in enumerate(m.passages[:passages], 1):
+                out.print(f"   [{k}] {p.kind} {p.similarity:.2f}", markup=False)
+                out.print(f"       suspect: {_clip(text[p.query_start:p.query_end])}", markup=False)
+                if src is not None:
+                    out.print(f"       source:  {_clip(src[p.source_start:p.source_end])}", markup=False)
+            if len(m.passages) > passages:
+                out.print(f"   ... {len(m.passages) - passages} more passages (--json or `unspin report`)",
+                          markup=False)
+
+
+def _source_text(db: str, n: int) -> str | None:
+    from ..archive import Archive
+    with Archive(db) as a:
+        d = a.get(n)
+    return d.text if d else None
+
+
+def _clip(s: str, width: int = 110) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= width else s[:width - 1] + "\u2026"
 
 
 @app.command("report")
