@@ -74,7 +74,11 @@ def test_cli_json_contracts():
     r = json.loads(p.stdout_text)
     assert set(r) == {"text", "edits"}
     for e in r["edits"]:
-        assert SPUN[e["start"]:e["end"]] == e["from"] and set(e) == {"start", "end", "from", "to", "confidence"}
+        assert SPUN[e["start"]:e["end"]] == e["from"]
+        assert {"start", "end", "from", "to", "confidence"} <= set(e) <= {"start", "end", "from", "to",
+                                                                        "confidence", "alternatives"}
+        for alt in e.get("alternatives", []):  # the suspect's other originals, less likely
+            assert set(alt) == {"to", "confidence"} and alt["confidence"] <= e["confidence"]
 
 
 def test_cli_plain_restore_keeps_line_breaks():
