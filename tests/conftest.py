@@ -1,6 +1,10 @@
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,27 @@ def run_cli(*args, stdin: bytes | None = None, timeout: float = 300):
     p.stdout_text = p.stdout.decode("utf-8", "replace")
     p.stderr_text = p.stderr.decode("utf-8", "replace")
     return p
+
+
+@contextmanager
+def live_server(app):
+    """Serve a FastAPI app with uvicorn on a free local port in a thread; yields its base URL."""
+    import uvicorn
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=server.run, daemon=True)
+    t.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        t.join(10)
 
 
 @pytest.fixture(scope="session")

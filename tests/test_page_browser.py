@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from conftest import live_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pw = pytest.importorskip("playwright.sync_api")
@@ -21,16 +19,9 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromiu
 SHOTS = os.environ.get("UNSPIN_SCREENSHOTS")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, seed_text):
     """(base URL, the source article, its spun copy with the spinner's edits)."""
-    import uvicorn
     from unspin import api
     from unspin.server import create_app
     from unspin.spin import spin
@@ -40,18 +31,8 @@ def site(tmp_path_factory, seed_text):
     source = "\n\n".join(paras[:4])
     api.add_documents(db, [{"id": "seed-1", "text": source, "title": "<b>Seed</b> article [/b]"}])
     spun = spin(source, style="observed", rate=0.25, seed=1)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(db, workers=1, queue=4), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", source, spun
-    server.should_exit = True
-    t.join(10)
+    with live_server(create_app(db, workers=1, queue=4)) as url:
+        yield url, source, spun
 
 
 @pytest.fixture(scope="module")

@@ -7,35 +7,21 @@ never another 5xx; memory stays bounded; the server still answers afterwards.
 from __future__ import annotations
 
 import resource
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from conftest import live_server
 
 SPUN = "Doctors warned that most cancers rates were climbing, in keeping with a new report. " * 3
 
 
 @pytest.fixture(scope="module")
 def base():
-    import uvicorn
     from unspin.server import create_app
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(workers=1, queue=4), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    t.join(10)
+    with live_server(create_app(workers=1, queue=4)) as url:
+        yield url
 
 
 def test_many_clients_get_answers_or_503_never_a_crash(base):
