@@ -87,18 +87,18 @@ class NeuralLM:
         self._cache_kw = "cache" if "cache" in inspect.signature(self.model.model.forward).parameters \
             else "past_key_values"
         self._lock = threading.Lock()
+        self._first_memo: dict[str, int] = {}
 
     def encode(self, text: str) -> list[int]:
         return self.tok(text, add_special_tokens=False).input_ids
 
     def _first_token(self, word: str) -> int:
         """The first token of " " + word, memoised: every suspect asks for a dozen words."""
-        memo = self.__dict__.setdefault("_first_memo", {})
-        hit = memo.get(word)
+        hit = self._first_memo.get(word)
         if hit is None:
-            if len(memo) > 100_000:
-                memo.clear()
-            hit = memo[word] = self.encode(" " + word)[0]
+            if len(self._first_memo) > 100_000:
+                self._first_memo.clear()
+            hit = self._first_memo[word] = self.encode(" " + word)[0]
         return hit
 
     def _target_logprobs(self, h, targets, rows: int = 256):
