@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine: `make demo` and `make test`. Both set up first.
-# UNSPIN_WITH_SPARK=1 make setup also installs PySpark and a Java runtime (python -m unspin.spark).
+# UNSPIN_WITH_SPARK=1 make setup also installs PySpark and a Java runtime (python -m unspin.crawl.spark).
 .PHONY: setup demo test bench clean
 setup:
 	@bash scripts/setup.sh

@@ -95,14 +95,14 @@ def build(split: str, genres: str, filler: int, workdir: str, vectors: bool, wor
             for i in range(filler):
                 title, text = gen.article(clusters[i % len(clusters)])
                 f.write(json.dumps({"id": f"gen{i}", "title": title, "text": text}) + "\n")
-    from unspin import archive
+    from unspin.archive import store as archive
     t, c = time.time(), time.process_time()
     st = archive.add(db, [path], vectors=False, workers=1)
     t_words, c_words = time.time() - t, time.process_time() - c
     t, c = time.time(), time.process_time()
     n_vec = 0
     if vectors:  # one process by default, so that CPU time measures the work whatever else loads the machine
-        from unspin import embed
+        from unspin.archive import embed
         with archive.Archive(db) as a:
             n_vec = embed.embed_archive(a, workers=workers)
     t_vec, c_vec = time.time() - t, time.process_time() - c
@@ -118,7 +118,7 @@ def build(split: str, genres: str, filler: int, workdir: str, vectors: bool, wor
 
 
 def queries(copies, negatives, extra: str | None, limit: int, seed: int = 3):
-    from unspin.spin import spin
+    from unspin.simulate.spin import spin
     rng = random.Random(seed)
     copies = copies[::max(1, len(copies) // limit)][:limit]       # spread over the files
     negatives = negatives[::max(1, len(negatives) // limit)][:limit]
@@ -140,7 +140,7 @@ def queries(copies, negatives, extra: str | None, limit: int, seed: int = 3):
 
 
 def run(db: str, qs, use_vectors: bool):
-    from unspin import archive, trace
+    from unspin.archive import store as archive, trace
     rows = []
     with archive.Archive(db) as arc:
         trace.trace(qs[0][2], arc, record=False, use_vectors=use_vectors)  # load models once

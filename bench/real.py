@@ -5,7 +5,7 @@ substitutions come from real spun copies of news (`unspin/data/spinners/observed
 restored with a restorer whose spinner table never contains what it is graded on:
 
 * **known spinner** (spinner A): the pairs of A are split in two by original article
-  (`unspin.spinners.pair_half`). The simulator spins with half 1's substitutions only; the
+  (`unspin.lexicon.spinners.pair_half`). The simulator spins with half 1's substitutions only; the
   restorer's table holds half 0's (plus every other spinner's). Half 1 is the held-out side.
 * **unknown spinner** (A, B, C): the restorer's table holds every spinner but the one spinning.
 * **clean**: unspun articles through restore (words changed) and detect (false positives),
@@ -14,7 +14,7 @@ restored with a restorer whose spinner table never contains what it is graded on
 
 The rate is the share of all words the spinner replaced. "natural": every phrase the
 simulator's table knows is rewritten at the spinner's own observed rate for it
-(`unspin.spin.habit_rate`: times seen rewritten / times expected in the words aligned), so the
+(`unspin.simulate.spin.habit_rate`: times seen rewritten / times expected in the words aligned), so the
 rate reached is what the held-out habits alone produce (spinner A rewrote 0.25 of the words on
 the real copies, many with habits no table here holds). A fixed rate draws phrases by habit
 rate until it is reached; "0.25 forced" is A's real rate forced onto the held-out habits, which
@@ -54,7 +54,7 @@ CLEAN_GENRES = ("editorial", "reviews", "religion", "hobbies", "lore", "belles_l
 
 def tables(regime: str, style: str):
     """(the simulator's table, the restorer's table) for a regime, by pair ids."""
-    from unspin.spinners import (WORD_SPINNERS, SpinnerTable, pair_half, read_observed,
+    from unspin.lexicon.spinners import (WORD_SPINNERS, SpinnerTable, pair_half, read_observed,
                                  read_pairs, select)
     habits, pairs = read_observed(), read_pairs()
     others = [s for s in WORD_SPINNERS if s != style]
@@ -115,7 +115,7 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
 
 
 def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
-    from unspin.restore import candidates, decode, features, live_sites, restoration
+    from unspin.engine.restore import candidates, decode, features, live_sites, restoration
     from unspin.text import Doc
     rows, fun = [], dict.fromkeys(FUNNEL, 0)
     for doc_id, text in texts:
@@ -175,10 +175,10 @@ def main(argv=None) -> int:
     if a.lm:
         import os
         os.environ["UNSPIN_LM"] = a.lm
-    from unspin import lm
-    from unspin.detect import detect
-    from unspin.lexicon import Lexicon
-    from unspin.spin import spin
+    from unspin.engine import lm
+    from unspin.engine.detect import detect
+    from unspin.lexicon.lexicon import Lexicon
+    from unspin.simulate.spin import spin
     cells = CELLS if a.cells == "all" else tuple(
         (c.split(":")[0], c.split(":")[1], _rate(c.split(":")[2])) for c in a.cells.split(","))
     category = "press" if a.split == "test" else "dev-all"
@@ -216,7 +216,7 @@ def main(argv=None) -> int:
         return 0
     # Clean articles through restore (default lexicon: the whole built-in table) and detect.
     texts = [(d.id, d.text) for d in docs]
-    from unspin.lexicon import default_lexicon
+    from unspin.lexicon.lexicon import default_lexicon
     res = restore_cell(texts, {}, default_lexicon(), model, dump, "clean") if model else None
     results["clean"]["restore"] = res
     press_p = [detect(t).spun_probability for _, t in texts]

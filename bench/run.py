@@ -8,7 +8,7 @@ Data: bench/corpus.py, the HELD-OUT test split of Brown press reportage by defau
 tune on it; use ``--split dev`` while developing: the other half of reportage plus editorial
 and reviews), cut into ~500-word articles.
 
-For each spinner style and substitution rate, ``unspin.spin.spin`` spins the article and
+For each spinner style and substitution rate, ``unspin.simulate.spin.spin`` spins the article and
 returns the gold restoration edits (over the spun text: from_ = spun wording, to = original).
 
 Restoration (scored on the spun text's character offsets)
@@ -110,7 +110,7 @@ TARGETS = {
 # ---- the API under test (imported lazily: colleagues' code) ---------------------------------
 
 def load_api() -> SimpleNamespace:
-    """unspin.spin.spin / STYLES, unspin.restore, unspin.detect. Raises with a clear message."""
+    """unspin.simulate.spin.spin / STYLES, unspin.engine.restore, unspin.engine.detect. Raises with a clear message."""
     missing = []
     try:
         import unspin
@@ -118,10 +118,10 @@ def load_api() -> SimpleNamespace:
         raise SystemExit(f"bench: cannot import unspin ({e}); run `make setup`") from None
     ns = SimpleNamespace(version=getattr(unspin, "__version__", "?"))
     try:
-        from unspin.spin import STYLES, spin
+        from unspin.simulate.spin import STYLES, spin
         ns.spin, ns.STYLES = spin, dict(STYLES)
     except Exception as e:
-        missing.append(f"unspin.spin.spin/STYLES ({type(e).__name__}: {e})")
+        missing.append(f"unspin.simulate.spin.spin/STYLES ({type(e).__name__}: {e})")
     for name in ("restore", "detect"):
         fn = getattr(unspin, name, None)
         if fn is None:
@@ -137,7 +137,7 @@ def load_api() -> SimpleNamespace:
     if missing:
         raise SystemExit("bench: the public API is not there yet: " + "; ".join(missing))
     try:  # every source the restorer knows (thesauri and any habit tables); contract fallback
-        from unspin.lexicon import SOURCES
+        from unspin.lexicon.lexicon import SOURCES
         ns.sources = tuple(SOURCES)
     except Exception:
         ns.sources = ALL_SOURCES
@@ -933,7 +933,7 @@ def main(argv=None):
         (("wordnet",) if args.quick else tuple(s for s in DEFAULT_STYLES if s in api.STYLES))
     unknown = [s for s in styles if s not in api.STYLES]
     if unknown:
-        raise SystemExit(f"bench: unknown style(s) {unknown}; unspin.spin.STYLES has "
+        raise SystemExit(f"bench: unknown style(s) {unknown}; unspin.simulate.spin.STYLES has "
                          f"{sorted(api.STYLES)}")
     rates = parse_rates(args.rates) if args.rates else ((0.2,) if args.quick else DEFAULT_RATES)
     if args.seen_rates is None:

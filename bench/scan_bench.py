@@ -10,7 +10,7 @@ clean (60 %) or spun (30 %: real spinners' habits at 0.05-0.25, thesaurus styles
 and broken records (10 %): non-HTML responses, binary bodies, responses without HTTP headers;
 every fourth WARC file has its last gzip member cut off (truncated gzip).
 
-Measured, each on the same pages: the triage alone (unspin.triage.score), the fast detector
+Measured, each on the same pages: the triage alone (unspin.crawl.triage.score), the fast detector
 alone (`detect(text, deep=False)`, on a sample of --detect-pages pages), and `unspin scan`
 with 1 and 2 workers, triage on and off. Per core = per worker process (the scan runs one
 process a worker; the tiers alone run in this one process). Triage recall: of the pages the
@@ -73,7 +73,7 @@ def _html(text: str, title: str) -> bytes:
 
 
 def _raw(*args, **kw) -> bytes:
-    from unspin.crawl import warc_record
+    from unspin.crawl.pages import warc_record
     return warc_record(*args, **kw)
 
 
@@ -82,8 +82,8 @@ def generate(d: Path, pages: int, seed: int = 0, per_file: int = PER_FILE) -> di
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from unspin.spin import spin
-    from unspin.spinners import style_table
+    from unspin.simulate.spin import spin
+    from unspin.lexicon.spinners import style_table
     rng = random.Random(seed)
     files = _sentences()
     kinds: dict[str, str] = {}
@@ -147,8 +147,8 @@ def generate(d: Path, pages: int, seed: int = 0, per_file: int = PER_FILE) -> di
 
 def _pages(d: Path) -> tuple[list, float]:
     """Every scorable page of the crawl as the scan reads it (reader + extraction), and the time."""
-    from unspin import crawl
-    from unspin.scan import MIN_WORDS, expand
+    from unspin.crawl import pages as crawl
+    from unspin.crawl.scan import MIN_WORDS, expand
     t0 = time.perf_counter()
     out = []
     for f in expand([str(d)])[0]:
@@ -198,9 +198,9 @@ def _scan(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[d
 
 def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: list[tuple[int, bool]],
         per_file: int = PER_FILE) -> dict:
-    from unspin import triage
-    from unspin.detect import SPUN_AT, detect
-    from unspin.lexicon import default_lexicon
+    from unspin.crawl import triage
+    from unspin.engine.detect import SPUN_AT, detect
+    from unspin.lexicon.lexicon import default_lexicon
     work = Path(workdir or tempfile.mkdtemp(prefix="scan-bench-"))
     crawl_dir = work / "crawl"
     shutil.rmtree(crawl_dir, ignore_errors=True)

@@ -336,7 +336,7 @@ def pct(xs, p):
 
 
 def run_unspin(db, queries):
-    from unspin import archive, trace
+    from unspin.archive import store as archive, trace
     ranks, lat, cls = [], [], []
     with archive.Archive(db) as arc:
         for kind, q, src in queries:
@@ -354,7 +354,7 @@ def run_unspin(db, queries):
 
 def learn_experiment(db, texts, ns=(0, 5, 20, 50), test=30, seed=11):
     """Restoration of a spinner no built-in table knows, before and after learning from N copies."""
-    from unspin import archive, learn, trace
+    from unspin.archive import store as archive, learn, trace
     table = private_spinner()
     rng = random.Random(seed)
     ids = sorted(texts, key=lambda s: int(s[3:]))
@@ -373,7 +373,7 @@ def learn_experiment(db, texts, ns=(0, 5, 20, 50), test=30, seed=11):
         return fixed / changed if changed else 0.0
 
     try:
-        from unspin.restore import restore as core_restore
+        from unspin.engine.restore import restore as core_restore
     except ImportError:
         core_restore = None
     rows, done = [], 0
@@ -388,7 +388,7 @@ def learn_experiment(db, texts, ns=(0, 5, 20, 50), test=30, seed=11):
             row = {"N": n, "caught": arc.stats()["caught_copies"], "table_only": accuracy(lambda s: learn.apply_table(s, tab))}
             if core_restore is not None:
                 try:
-                    from unspin.lexicon import SOURCES, Lexicon
+                    from unspin.lexicon.lexicon import SOURCES, Lexicon
                     lex = Lexicon(sources=SOURCES, learned=tab or None)  # built once: it reads thesauri
                     row["restore_no_lm"] = accuracy(lambda s: core_restore(s, lexicon=lex, use_lm=False).text)
                 except Exception as e:  # noqa: BLE001 - a colleague's module; report, don't crash
@@ -416,7 +416,7 @@ def main():
     for p in (db, db + "-wal", db + "-shm"):
         if os.path.exists(p):
             os.remove(p)
-    from unspin import archive
+    from unspin.archive import store as archive
     results, have = [], 0
     all_docs = os.path.join(args.workdir, "docs.jsonl")
     open(all_docs, "w").close()

@@ -1,8 +1,8 @@
-"""Choose the scan triage threshold (unspin/triage.py) on generated DEV pages; report on TEST.
+"""Choose the scan triage threshold (unspin/crawl/triage.py) on generated DEV pages; report on TEST.
 
 Pages: Brown text cut into articles of about 350 words (and some whole 2,000-word files, so a
 long page with a spun section is represented), clean (every Brown genre on dev; press
-reportage on test, the only genre with a test part) and spun with `unspin.spin.spin` in
+reportage on test, the only genre with a test part) and spun with `unspin.simulate.spin.spin` in
 several styles and rates (real spinners' habits, `observed`, with spinners A, B and C at
 0.05-0.25, and every thesaurus style). Every page gets the full fast detector
 (`detect(text, deep=False)`); the triage must pass on the pages it calls spun (p >= 0.7).
@@ -41,8 +41,8 @@ GENRES = ("news", "editorial", "reviews", "learned", "belles_lettres", "lore", "
 
 
 def spin_page(text: str, style: str, table: str | None, rate: float, seed: int) -> str:
-    from unspin.spin import spin
-    from unspin.spinners import style_table
+    from unspin.simulate.spin import spin
+    from unspin.lexicon.spinners import style_table
     return spin(text, style=style, rate=rate, seed=seed,
                 table=style_table(table) if table else None).text
 
@@ -83,8 +83,8 @@ def detected(split: str, per_spin: int, clean_files: int) -> list[dict]:
     path = CACHE / f"{split}-{per_spin}-{clean_files}.jsonl"
     if path.exists():
         return [json.loads(line) for line in path.open()]
-    from unspin.detect import detect
-    from unspin.lexicon import default_lexicon
+    from unspin.engine.detect import detect
+    from unspin.lexicon.lexicon import default_lexicon
     lex = default_lexicon()
     t0 = time.time()
     rows = pages(split, per_spin, clean_files)
@@ -103,8 +103,8 @@ def detected(split: str, per_spin: int, clean_files: int) -> list[dict]:
 
 
 def evaluate(rows: list[dict], threshold: float) -> dict:
-    from unspin.detect import SPUN_AT
-    from unspin.triage import score
+    from unspin.engine.detect import SPUN_AT
+    from unspin.crawl.triage import score
     t0 = time.perf_counter()
     scores = [score(r["text"]) for r in rows]
     secs = time.perf_counter() - t0
@@ -131,8 +131,8 @@ def evaluate(rows: list[dict], threshold: float) -> dict:
 
 def fit(rows: list[dict], recall: float) -> float:
     """The highest threshold keeping `recall` of the detector-spun pages."""
-    from unspin.detect import SPUN_AT
-    from unspin.triage import score
+    from unspin.engine.detect import SPUN_AT
+    from unspin.crawl.triage import score
     s = sorted(score(r["text"]) for r in rows if r["p"] >= SPUN_AT)
     k = int((1.0 - recall) * len(s))  # this many may fall below
     return s[k] if s else 0.0
@@ -143,8 +143,8 @@ def fit_weights(rows: list[dict], l2: float = 1.0) -> tuple[dict[str, float], fl
     Newton steps on standardised features with an L2 penalty); weights in raw units."""
     import numpy as np
 
-    from unspin.detect import SPUN_AT
-    from unspin.triage import WEIGHTS, features
+    from unspin.engine.detect import SPUN_AT
+    from unspin.crawl.triage import WEIGHTS, features
     names = list(WEIGHTS)
     X, y = [], []
     for r in rows:
@@ -174,11 +174,11 @@ def main() -> None:
     ap.add_argument("--clean-files", type=int, default=3, help="clean Brown files per genre (dev)")
     ap.add_argument("--recall", type=float, default=0.995, help="dev recall to fit the threshold for")
     ap.add_argument("--fit", action="store_true", help="refit the weights and threshold (dev only) "
-                    "and evaluate with them; paste them into unspin/triage.py")
+                    "and evaluate with them; paste them into unspin/crawl/triage.py")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     rows = detected(a.split, a.per_spin, a.clean_files)
-    from unspin import triage
+    from unspin.crawl import triage
     res = {"split": a.split}
     if a.split == "dev" and a.fit:  # weights first, then the threshold for them
         triage.WEIGHTS, triage.BIAS = fit_weights(rows)

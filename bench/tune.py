@@ -8,7 +8,7 @@
 With --real, the edit models are fitted on the candidates `bench/real.py --dump` recorded
 (Brown dev articles spun with real spinners' habits, known and unknown regimes, plus clean
 articles), in two stages: a first model without the document's spin rate, whose summed
-probabilities estimate that rate (`unspin.restore.spin_rate`), then the decision model with
+probabilities estimate that rate (`unspin.engine.restore.spin_rate`), then the decision model with
 it. Detection is refitted on fast-path features of dev articles spun with real habits and of
 clean dev text of every Brown genre.
 
@@ -45,11 +45,11 @@ FP_TARGET = 0.004  # share of untouched words changed, kept under the issue's 0.
 
 
 def collect(n_docs: int, seed: int) -> None:
-    from unspin import lm
-    from unspin.detect import features as det_features
-    from unspin.lexicon import Lexicon, default_lexicon
-    from unspin.restore import SCREEN, candidates, features, score
-    from unspin.spin import spin
+    from unspin.engine import lm
+    from unspin.engine.detect import features as det_features
+    from unspin.lexicon.lexicon import Lexicon, default_lexicon
+    from unspin.engine.restore import SCREEN, candidates, features, score
+    from unspin.simulate.spin import spin
     from unspin.text import Doc
     CACHE.mkdir(parents=True, exist_ok=True)
     docs = documents("dev-all", "dev", chunk_words=300)
@@ -96,11 +96,11 @@ def collect(n_docs: int, seed: int) -> None:
 
 def collect_detect(n_docs: int, seed: int) -> None:
     """Fast-path detection features of dev articles, clean and spun (no neural model needed)."""
-    from unspin import lm
-    from unspin.detect import CHUNK_WORDS, features as det_features
-    from unspin.lexicon import default_lexicon
-    from unspin.sites import find_sites
-    from unspin.spin import spin
+    from unspin.engine import lm
+    from unspin.engine.detect import CHUNK_WORDS, features as det_features
+    from unspin.lexicon.lexicon import default_lexicon
+    from unspin.engine.sites import find_sites
+    from unspin.simulate.spin import spin
     from unspin.text import Doc
     CACHE.mkdir(parents=True, exist_ok=True)
     docs = documents("dev-all", "dev", chunk_words=CHUNK_WORDS)
@@ -239,7 +239,7 @@ def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
     """Add the first stage's spin-rate estimate to every row (as restore.decode does)."""
     from types import SimpleNamespace as NS
 
-    from unspin.restore import spin_rate, with_rate
+    from unspin.engine.restore import spin_rate, with_rate
     by_doc: dict[str, list] = {}
     sites: dict = {}
     for r in cands:
@@ -300,8 +300,8 @@ def pool_rows(cands) -> None:
     """The document-level features (restore.pool) worked out again from the dumped rows, with
     restore's own function, so that a dump taken before they existed still fits them."""
     import importlib
-    restore = importlib.import_module("unspin.restore")
-    from unspin.sites import Cand, Site
+    restore = importlib.import_module("unspin.engine.restore")
+    from unspin.engine.sites import Cand, Site
     by_doc: dict = {}
     for r in cands:
         sites = by_doc.setdefault(r["doc"], {})
@@ -356,11 +356,11 @@ def collect_detect_real(n_docs: int, seed: int) -> None:
     bench/real.py and rates 5-40 %) and clean dev text of every Brown genre."""
     from real import CLEAN_GENRES, genre_half, tables
 
-    from unspin import lm
-    from unspin.detect import CHUNK_WORDS, features as det_features
-    from unspin.lexicon import Lexicon, default_lexicon
-    from unspin.restore import candidates
-    from unspin.spin import spin
+    from unspin.engine import lm
+    from unspin.engine.detect import CHUNK_WORDS, features as det_features
+    from unspin.lexicon.lexicon import Lexicon, default_lexicon
+    from unspin.engine.restore import candidates
+    from unspin.simulate.spin import spin
     from unspin.text import Doc
     CACHE.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 2)
@@ -441,7 +441,7 @@ def main() -> None:
     ap.add_argument("--detect-only-real", action="store_true", help="with --real: refit detection only")
     a = ap.parse_args()
     if a.real:
-        from unspin.calibration import params
+        from unspin.engine.calibration import params
         cal = json.loads(OUT.read_text()) if OUT.exists() else {}
         if not a.detect_only_real:
             cal.update(fit_real())

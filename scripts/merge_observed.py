@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from unspin.spinners import _rows as rows  # noqa: E402  (the table files' one reader)
+from unspin.lexicon.spinners import _rows as rows  # noqa: E402  (the table files' one reader)
 
 DATA = Path(__file__).resolve().parent.parent / "unspin" / "data" / "spinners"
 

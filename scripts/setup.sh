@@ -37,7 +37,7 @@ if [ -z "${UNSPIN_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
   fi
 fi
 
-# Opt-in (UNSPIN_WITH_SPARK=1): a Java runtime for the Spark job (python -m unspin.spark).
+# Opt-in (UNSPIN_WITH_SPARK=1): a Java runtime for the Spark job (python -m unspin.crawl.spark).
 # Debian's default JRE: openjdk-17-jre-headless on bookworm (tested with PySpark 4.3.0).
 # Not in the default set-up or CI: its test (tests/test_spark.py) is skipped without Java.
 if [ -n "${UNSPIN_WITH_SPARK:-}" ] && ! command -v java >/dev/null; then

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
-from unspin import archive
+from unspin.archive import store as archive
 from unspin.errors import UnspinError
 
 ARTICLE = ("The council of Springfield voted on Tuesday to close the old bridge over the river. "
@@ -169,7 +169,7 @@ def test_kill_and_resume(tmp_path):
     n = 2 * archive.BATCH + 300
     write_jsonl(src, n)
     db = str(tmp_path / "a.db")
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from unspin import archive; archive.add({db!r}, [{str(src)!r}])"
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from unspin.archive import store as archive; archive.add({db!r}, [{str(src)!r}])"
     env = {**os.environ, "UNSPIN_FAULT_KILL_AFTER": str(archive.BATCH + 123)}
     p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
     assert p.returncode == -9  # killed mid-batch

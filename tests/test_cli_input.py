@@ -77,7 +77,7 @@ def test_spin_list_option_that_the_help_points_to():
     p = run_cli("spin", "--list")
     assert p.returncode == 0, p.stderr_text
     listed = {line.split()[0] for line in p.stdout_text.splitlines() if line.strip()}
-    from unspin.spin import STYLES
+    from unspin.simulate.spin import STYLES
     assert listed == set(STYLES)
 
 
@@ -91,7 +91,7 @@ def _invoke(*args):
 
 def test_unwritable_html_fails_before_restoring(tmp_path, monkeypatch, seed_text):
     import importlib
-    monkeypatch.setattr(importlib.import_module("unspin.restore"), "restore", lambda *a, **k: pytest.fail("restored first"))
+    monkeypatch.setattr(importlib.import_module("unspin.engine.restore"), "restore", lambda *a, **k: pytest.fail("restored first"))
     src = tmp_path / "a.txt"
     src.write_text(seed_text)
     r = _invoke("restore", src, "--html", tmp_path)  # a directory: cannot be written
@@ -104,7 +104,7 @@ def test_unwritable_html_fails_before_restoring(tmp_path, monkeypatch, seed_text
 
 def test_unwritable_report_fails_before_the_report(tmp_path, monkeypatch):
     import importlib
-    monkeypatch.setattr(importlib.import_module("unspin.report"), "report", lambda *a, **k: pytest.fail("reported first"))
+    monkeypatch.setattr(importlib.import_module("unspin.archive.report"), "report", lambda *a, **k: pytest.fail("reported first"))
     src = tmp_path / "a.txt"
     src.write_text("The minister said profits would rise next year.")
     r = _invoke("report", src, "--db", tmp_path / "a.db", "-o", tmp_path)

@@ -1,8 +1,8 @@
 """The edit decision's document prior: the spin rate and the features it adds."""
 from __future__ import annotations
 
-from unspin.restore import _Choice, logistic, spin_rate, with_rate
-from unspin.sites import Cand, Site
+from unspin.engine.restore import _Choice, logistic, spin_rate, with_rate
+from unspin.engine.sites import Cand, Site
 
 
 def _site(i: int, n: int = 1) -> Site:
@@ -29,7 +29,7 @@ def test_a_heavily_spun_document_makes_the_same_swap_likelier():
 
 
 def test_pool_reads_the_same_swap_elsewhere_in_the_document():
-    from unspin.restore import features, pool
+    from unspin.engine.restore import features, pool
     sites = [Site(i, 1, 10 * i, 10 * i + 6, "Stated") for i in range(3)]
     gains = [6.0, 2.0, -1.0]
     for s, g in zip(sites, gains):

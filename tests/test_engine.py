@@ -49,7 +49,7 @@ def test_restore_leaves_clean_text_nearly_alone(seed_text):
 
 @pytest.mark.parametrize("style", ["observed", "thesaurus"])
 def test_detect_separates_spun_from_clean(seed_text, style):
-    from unspin.spin import spin
+    from unspin.simulate.spin import spin
     clean = seed_text[:3000]
     spun = spin(clean, style=style, rate=0.3, seed=3).text
     d_spun, d_clean = unspin.detect(spun), unspin.detect(clean)

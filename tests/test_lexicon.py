@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from unspin import lexicon as L
-from unspin.lexicon import Lexicon
+from unspin.lexicon import lexicon as L
+from unspin.lexicon.lexicon import Lexicon
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def test_learned_ranked_first():
 
 
 def test_sources_restrict(lex):
-    from unspin.spinners import SpinnerTable
+    from unspin.lexicon.spinners import SpinnerTable
     only = Lexicon(sources=("aiksaurus",), habits=False, spinners=SpinnerTable())
     assert only.sources == ("aiksaurus",)
     assert {c.source for c in only.originals("requested")} <= {"aiksaurus"}

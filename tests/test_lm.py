@@ -6,7 +6,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def model():
-    from unspin import lm
+    from unspin.engine import lm
     return lm.neural()
 
 

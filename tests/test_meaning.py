@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import generated_archive, run_cli
-from unspin import meaning, trace
+from unspin.archive import meaning, trace
 
 FLOOD = """Heavy rain flooded dozens of homes in the river town of Millbrook on Sunday night, and the county opened two emergency shelters.
 The Harlow River rose almost two metres in six hours after a storm stalled over the valley, the county's emergency office said.
@@ -69,7 +69,7 @@ Work on the pools is expected to begin in the spring and to finish before the sc
 def arc(tmp_path_factory):
     d = tmp_path_factory.mktemp("meaning")
     db, texts, gen, clusters = generated_archive(d, seed=5, pool=1500, events=8, docs=120)
-    from unspin import archive
+    from unspin.archive import store as archive
     for name, text in (("flood", FLOOD), ("budget", BUDGET)):
         (d / f"{name}.txt").write_text(text, encoding="utf-8")
     archive.add(db, [str(d / "flood.txt"), str(d / "budget.txt")])
@@ -126,7 +126,7 @@ def test_trace_json_and_terminal_show_kinds_and_reasons(arc):
 
 
 def test_report_shows_translation_passages_side_by_side_escaped(arc, tmp_path):
-    from unspin.report import report
+    from unspin.archive.report import report
     hostile = FLOOD_ES.replace("Millbrook el domingo", "Millbrook <script>alert(1)</script> el domingo")
     page = report(hostile, arc["db"], use_lm=False)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
@@ -190,7 +190,7 @@ def test_no_vectors_ingest_then_archive_embed_finds_the_translation(tmp_path):
     db = tmp_path / "a.db"
     p = run_cli("archive", "add", "--db", db, "--no-vectors", tmp_path / "flood.txt", tmp_path / "budget.txt")
     assert p.returncode == 0, p.stderr_text
-    from unspin import archive
+    from unspin.archive import store as archive
     assert archive.stats(str(db))["vectors"] == 0
     p = run_cli("archive", "embed", "--db", db)
     assert p.returncode == 0 and "embedded 2 documents" in p.stdout_text, p.stderr_text

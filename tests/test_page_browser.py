@@ -22,9 +22,9 @@ SHOTS = os.environ.get("UNSPIN_SCREENSHOTS")
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, seed_text):
     """(base URL, the source article, its spun copy with the spinner's edits)."""
-    from unspin import api
-    from unspin.server import create_app
-    from unspin.spin import spin
+    from unspin.server import api
+    from unspin.server.web import create_app
+    from unspin.simulate.spin import spin
     d = tmp_path_factory.mktemp("site")
     db = str(d / "a.db")
     paras = [p for p in seed_text.split("\n\n") if len(p.split()) > 30]

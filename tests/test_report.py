@@ -5,7 +5,7 @@ import re
 import sys
 
 from conftest import ROOT, run_cli
-from unspin import archive, report
+from unspin.archive import store as archive, report
 
 sys.path.insert(0, str(ROOT / "bench"))
 import trace_bench as tb  # noqa: E402

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from conftest import ROOT, SEED, run_cli
-from unspin import scan as sc
-from unspin.crawl import warc_record as raw_record
+from unspin.crawl import scan as sc
+from unspin.crawl.pages import warc_record as raw_record
 from unspin.errors import UnspinError
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -93,7 +93,7 @@ EXPECTED_SKIPS = {"bad_json": 3, "binary": 1, "corrupt": 1, "http_status": 1, "n
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
-    from unspin.spin import spin
+    from unspin.simulate.spin import spin
     d = tmp_path_factory.mktemp("crawl")
     parts = chunks(SEED.read_text(encoding="utf-8"))
     spun = spin(parts[0], style="observed", rate=0.25, seed=1).text
@@ -201,7 +201,7 @@ def test_rerun_after_losing_output_and_a_part(crawl, reference, tmp_path):
 
 KILLER = """
 import os, sys
-from unspin.scan import scan
+from unspin.crawl.scan import scan
 def progress(pages, files_done, files):
     if files_done == 1:
         os.kill(os.getpid(), 9)  # SIGKILL as soon as the first file is finished
@@ -268,7 +268,7 @@ def test_nothing_readable_is_one_clear_error(tmp_path, make):
 
 def test_deep_path_only_on_suspicious_pages(tmp_path, monkeypatch):
     import importlib
-    det = importlib.import_module("unspin.detect")  # the package exports a function of that name
+    det = importlib.import_module("unspin.engine.detect")  # the package exports a function of that name
     calls = []
 
     def fake(text, *, deep=False, lexicon=None):
@@ -289,7 +289,7 @@ def test_deep_path_only_on_suspicious_pages(tmp_path, monkeypatch):
 def archived_copy(crawl, tmp_path) -> tuple[str, str]:
     """(an archive of two articles, a crawl holding a spun copy of the first and an unrelated
     article): what the trace tests of scan and of the Spark job scan."""
-    from unspin import archive
+    from unspin.archive import store as archive
     _, _, parts, spun = crawl
     corpus = tmp_path / "mine.jsonl"
     corpus.write_text("".join(json.dumps({"id": f"art{i}", "text": t}) + "\n" for i, t in enumerate(parts[:2])))

@@ -2,7 +2,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from unspin.server import app
+from unspin.server.web import app
 
 client = TestClient(app)
 SPUN = "Doctors warned that most cancers rates were climbing, in keeping with a new report."
@@ -83,7 +83,7 @@ def _asgi_post(chunks, headers=()):
 
 
 def test_oversized_body_refused_by_content_length_before_reading():
-    from unspin.server import MAX_BODY
+    from unspin.server.web import MAX_BODY
     chunk = b" " * 1_000_000
     status, body, read = _asgi_post((chunk for _ in range(300)), [(b"content-length", b"300000000")])
     assert status == 413 and read == 0
@@ -92,7 +92,7 @@ def test_oversized_body_refused_by_content_length_before_reading():
 
 
 def test_chunked_body_reading_stops_at_the_limit():
-    from unspin.server import MAX_BODY
+    from unspin.server.web import MAX_BODY
     chunk = b" " * 1_000_000
     status, body, read = _asgi_post(chunk for _ in range(300))  # no Content-Length: chunked
     assert status == 413 and "MB" in json.loads(body)["detail"]
@@ -209,8 +209,8 @@ def _slow_app(monkeypatch, **kw):
     """An app whose restore is a loop that reports progress (and so checks for cancellation)
     forever: what a long LM restore looks like to the job machinery, without the LM."""
     import threading
-    from unspin import api
-    from unspin.server import create_app
+    from unspin.server import api
+    from unspin.server.web import create_app
     steps = {"n": 0}
     started = threading.Event()
 
@@ -259,7 +259,7 @@ def test_full_queue_is_503_with_retry_after_and_queued_jobs_cancel(monkeypatch):
 def test_library_work_stops_at_its_checkpoints():
     """A cancelled job stops inside detect itself (find_sites checks every few thousand words),
     not only between steps: the flag is set from inside the job, before detect starts."""
-    from unspin.detect import detect
+    from unspin.engine.detect import detect
     from unspin.jobs import Jobs
     jobs = Jobs(workers=1)
     calls = []
@@ -274,7 +274,7 @@ def test_library_work_stops_at_its_checkpoints():
 
 
 def test_detect_progress_moves_and_is_linear_in_flags():
-    from unspin.detect import detect
+    from unspin.engine.detect import detect
     calls = []
     d = detect(SPUN * 600, progress=lambda done, total, unit: calls.append((done, total, unit)))
     words = [c for c in calls if c[2] == "words"]
@@ -285,7 +285,7 @@ def test_detect_progress_moves_and_is_linear_in_flags():
 
 def test_non_overlapping_flags_match_the_quadratic_rule():
     import random
-    from unspin.detect import Flag, _non_overlapping
+    from unspin.engine.detect import Flag, _non_overlapping
     rng = random.Random(3)
     for _ in range(50):
         flags = []
@@ -312,8 +312,8 @@ def test_extract_reads_html_and_refuses_binary():
 
 
 def test_archive_trace_and_report_over_http(tmp_path, seed_text):
-    from unspin.server import create_app
-    from unspin.spin import spin
+    from unspin.server.web import create_app
+    from unspin.simulate.spin import spin
     db = tmp_path / "a.db"
     c = TestClient(create_app(str(db)))
     paras = [p for p in seed_text.split("\n\n") if len(p.split()) > 30]
@@ -349,7 +349,7 @@ def test_archive_trace_and_report_over_http(tmp_path, seed_text):
 
 def test_a_client_that_goes_away_cancels_its_work(monkeypatch):
     import asyncio
-    from unspin import server
+    from unspin.server import web as server
     c, steps, started = _slow_app(monkeypatch)
     app = c.app
     job = app.state.jobs.submit("restore", lambda j: server._work(

@@ -19,7 +19,7 @@ SPUN = "Doctors warned that most cancers rates were climbing, in keeping with a 
 
 @pytest.fixture(scope="module")
 def base():
-    from unspin.server import create_app
+    from unspin.server.web import create_app
     with live_server(create_app(workers=1, queue=4)) as url:
         yield url
 

@@ -1,4 +1,4 @@
-"""The Spark job (unspin/spark.py) in local mode gives exactly the local scan's rows.
+"""The Spark job (unspin/crawl/spark.py) in local mode gives exactly the local scan's rows.
 
 Skipped where PySpark or a Java runtime is missing (the default set-up installs neither:
 `UNSPIN_WITH_SPARK=1 make setup` does)."""
@@ -19,8 +19,8 @@ from test_scan import (
     rows,
 )
 
-from unspin import scan as sc
-from unspin import spark as sp
+from unspin.crawl import scan as sc
+from unspin.crawl import spark as sp
 from unspin.errors import UnspinError
 
 KEY = lambda r: (r["warc_file"], r["record_offset"])
@@ -84,8 +84,8 @@ def test_spark_traces_like_scan(crawl, spark, tmp_path, broadcast):  # noqa: F81
 
 
 def test_broadcast_index_finds_what_sqlite_finds(crawl, tmp_path):  # noqa: F811
-    from unspin import archive
-    from unspin import fingerprint as fp
+    from unspin.archive import store as archive
+    from unspin.archive import fingerprint as fp
     parts = crawl[2]
     corpus = tmp_path / "mine.jsonl"
     corpus.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(parts)))
@@ -117,7 +117,7 @@ def test_module_entry_point(crawl, tmp_path):  # noqa: F811
     from conftest import ROOT
     d = crawl[0]
     out = tmp_path / "o"
-    p = subprocess.run([sys.executable, "-m", "unspin.spark", "--input", str(d / "c.jsonl"),
+    p = subprocess.run([sys.executable, "-m", "unspin.crawl.spark", "--input", str(d / "c.jsonl"),
                         str(tmp_path / "missing.wet"), "--output", str(out), "--master", "local[1]"],
                        cwd=ROOT, capture_output=True, timeout=300, check=False)
     assert p.returncode == 0, p.stderr.decode()[-2000:]

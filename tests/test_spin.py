@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from unspin.lexicon import default_lexicon
-from unspin.spin import STYLES, spin
+from unspin.lexicon.lexicon import default_lexicon
+from unspin.simulate.spin import STYLES, spin
 from unspin.text import Doc, apply_edits
 
 TEXT = ("The chief executive said the company expects profits to rise next year. "

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from unspin import spinners as S
-from unspin.lexicon import Lexicon, default_lexicon
-from unspin.sites import find_sites
-from unspin.spin import spin
+from unspin.lexicon import spinners as S
+from unspin.lexicon.lexicon import Lexicon, default_lexicon
+from unspin.engine.sites import find_sites
+from unspin.simulate.spin import spin
 from unspin.text import Doc, apply_edits
 
 
@@ -67,7 +67,7 @@ def test_lexicon_ranks_table_originals_first():
 
 def test_names_are_suspects_only_where_a_spinner_was_seen_capitalising():
     lx = Lexicon(spinners=S.SpinnerTable([S.Habit("A", "National", "Nationwide", 5, ("p",))]))
-    from unspin import lm
+    from unspin.engine import lm
     doc = Doc("Officials from the Nationwide Security Council met Sheinbaum on Tuesday.")
     sites = {s.text: s for s in find_sites(doc, lx, lm.ngram())}
     assert "Nationwide" in sites and sites["Nationwide"].in_name
@@ -107,7 +107,7 @@ def test_natural_rate_follows_how_often_the_spinner_rewrites_each_word():
 
 
 def test_habit_rate_is_rewrites_over_expected_occurrences():
-    from unspin.spin import habit_rate
+    from unspin.simulate.spin import habit_rate
     assert habit_rate("said", 88, 22_000) == 1.0
     assert habit_rate("a", 2, 22_000) < 0.01
     assert habit_rate("a", 2, 0) == 1.0  # no provenance: every occurrence is a candidate

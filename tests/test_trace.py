@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT, generated_archive, run_cli
-from unspin import archive, trace
+from unspin.archive import store as archive, trace
 
 sys.path.insert(0, str(ROOT / "bench"))
 import trace_bench as tb  # noqa: E402  (the benchmark's article generator)
@@ -95,7 +95,7 @@ def test_cli_trace_stdin_and_missing_db(corpus, tmp_path):
 
 @pytest.mark.slow
 def test_embedding_search_finds_a_paraphrase(tmp_path):
-    from unspin import embed
+    from unspin.archive import embed
     db, texts, gen, clusters = generated_archive(tmp_path, seed=8, pool=1000, events=2, docs=30)
     with archive.Archive(db) as a:
         assert embed.embed_archive(a) == 30

@@ -1,4 +1,4 @@
-"""The scan's first tier (unspin/triage.py): what it guarantees, and that scan rows say which tier
+"""The scan's first tier (unspin/crawl/triage.py): what it guarantees, and that scan rows say which tier
 decided. It is a filter for the detector, not a detector: it must pass on whatever the fast
 detector would call spun, and only pages it clears skip the detector."""
 import time
@@ -6,9 +6,9 @@ import time
 import pytest
 from conftest import SEED
 
-from unspin import triage
-from unspin.detect import SPUN_AT, detect
-from unspin.spin import spin
+from unspin.crawl import triage
+from unspin.engine.detect import SPUN_AT, detect
+from unspin.simulate.spin import spin
 
 # Plain, everyday English: reads easily to the 3-gram model, no spinner's forms.
 PLAIN = ("The children walked to school in the morning. It was a cold day and the sky was grey. "
@@ -117,7 +117,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 def test_scan_rows_carry_the_tier(tmp_path, seed):
     import json
 
-    from unspin import scan as sc
+    from unspin.crawl import scan as sc
     spun = spin(seed, style="observed", rate=0.25, seed=1).text
     src = tmp_path / "p.jsonl"
     src.write_text("\n".join(json.dumps({"url": u, "text": t}) for u, t in

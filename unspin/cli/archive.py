@@ -1,4 +1,4 @@
-"""archive add/stats/embed, trace, report, learn: thin layers over unspin.archive, .trace,
+"""archive add/stats/embed, trace, report, learn: thin layers over unspin.archive.store, .trace,
 .report and .learn."""
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl
                                                      "paraphrased copies are not found (add later with `archive embed`).")):
     """Ingest articles and index them (words and meaning); a rerun skips what is done and
     resumes an interrupted file."""
-    from .. import archive
+    from ..archive import store as archive
     files = list(archive.expand(paths))
     total = sum(os.path.getsize(f) for f in files)
     with Progress(TextColumn("ingesting"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
@@ -42,7 +42,7 @@ def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl
 @archive_app.command("stats")
 def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
     """Documents, files, vectors, caught copies and size of the archive."""
-    from .. import archive
+    from ..archive import store as archive
     s = archive.stats(db)
     if as_json:
         print_json(s)
@@ -54,7 +54,7 @@ def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json",
 @archive_app.command("embed")
 def archive_embed(db: str = DbOpt):
     """Add the meaning index (multilingual vectors) for articles that lack it; resumable."""
-    from .. import archive, embed
+    from ..archive import store as archive, embed
     with archive.Archive(db) as a:
         todo = len(a) - a.stats()["documents_with_vectors"]
         with Progress(TextColumn("embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -72,7 +72,7 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
               passages: int = typer.Option(5, "--passages", min=0, help="Aligned passages of the best source to show.")):
     """Find which archived article a spun, paraphrased or partial copy came from."""
     from ..text import read_input
-    from ..trace import trace
+    from ..archive.trace import trace
     text = read_input(file)
     ms = trace(text, db, top=top)
     if as_json:
@@ -102,7 +102,7 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
 
 
 def _source_text(db: str, n: int) -> str | None:
-    from ..archive import Archive
+    from ..archive.store import Archive
     with Archive(db) as a:
         d = a.get(n)
     return d.text if d else None
@@ -119,7 +119,7 @@ def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, 
                output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
                no_lm: bool = typer.Option(False, "--no-lm", help="Restore without the language model (fast).")):
     """Write a self-contained HTML report: suspect and source side by side, with the evidence."""
-    from ..report import report
+    from ..archive.report import report
     from ..text import read_input
     check_writable(output)
     write_file(output, report(read_input(file), db, use_lm=not no_lm))
@@ -129,6 +129,6 @@ def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, 
 @app.command("learn")
 def learn_cmd(db: str = DbOpt):
     """Learn the spinner's substitutions from every copy trace has confirmed."""
-    from ..learn import learn
+    from ..archive.learn import learn
     r = learn(db)
     out.print(f"learned {r.pairs} substitutions ({r.distinct} distinct) from {r.copies} caught copies")

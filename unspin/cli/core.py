@@ -1,4 +1,4 @@
-"""detect / restore / spin / demo: thin layers over unspin.detect, unspin.restore, unspin.spin."""
+"""detect / restore / spin / demo: thin layers over unspin.engine.detect, unspin.engine.restore, unspin.simulate.spin."""
 from __future__ import annotations
 
 import sys
@@ -35,7 +35,7 @@ def _learned(db: Optional[Path]):
         return None
     if not db.exists():
         raise UnspinError(f"{db}: no such archive")
-    from ..learn import load_table
+    from ..archive.learn import load_table
     return load_table(str(db))
 
 
@@ -44,7 +44,7 @@ def detect(file: str = FileArg,
            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
            deep: bool = typer.Option(False, "--deep", help="Also run the language model (slower, sharper).")):
     """Say whether a text was spun, and flag every suspicious word or phrase."""
-    from ..detect import detect as run
+    from ..engine.detect import detect as run
     text = load_document(file)
     with progress_bar("detecting", unit="") as tick:
         d = run(text, deep=deep, progress=lambda done, total, unit: tick(done, total, unit))
@@ -68,7 +68,7 @@ def restore(file: str = FileArg,
             html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML view here."),
             show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
     """Restore the most likely original wording. Plain output keeps the input's line breaks."""
-    from ..restore import restore as run
+    from ..engine.restore import restore as run
     if html:
         check_writable(html)
     text = load_document(file)
@@ -88,14 +88,14 @@ def restore(file: str = FileArg,
 
 
 def _check_style(style: str) -> None:
-    from ..spin import STYLES
+    from ..simulate.spin import STYLES
     if style not in STYLES:
         raise UnspinError(f"unknown style {style!r}; choose from {', '.join(STYLES)} (see spin --list)")
 
 
 def _list_styles(value: bool) -> None:
     if value:
-        from ..spin import STYLES
+        from ..simulate.spin import STYLES
         for name, what in STYLES.items():
             out.print(f"{name:10} {what}", markup=False)
         raise typer.Exit()
@@ -112,7 +112,7 @@ def spin(file: str = FileArg,
          seed: int = typer.Option(0, help="Random seed: same seed, same output."),
          as_json: bool = typer.Option(False, "--json", help="Print the spun text and ground-truth edits as JSON.")):
     """Spin a text with the built-in simulator (for benchmarks, tests and demos)."""
-    from ..spin import spin as run
+    from ..simulate.spin import spin as run
     _check_style(style)
     if natural and style != "observed":
         raise UnspinError("--natural needs --style observed (only real spinners' habits have their own rates)")
@@ -132,9 +132,9 @@ def demo(style: str = typer.Option("observed", help="Spinner style for the demo 
          seed: int = typer.Option(1),
          html: Path = typer.Option(Path("out/demo.html"), "--html", help="Where to write the HTML view.")):
     """Spin the embedded seed article, then detect and restore it, and score the result."""
-    from ..detect import detect as run_detect
-    from ..restore import restore as run_restore
-    from ..spin import spin as run_spin
+    from ..engine.detect import detect as run_detect
+    from ..engine.restore import restore as run_restore
+    from ..simulate.spin import spin as run_spin
     from ..view import restoration_page, terminal
     _check_style(style)
     check_writable(html)
@@ -172,7 +172,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
                                     "API answers 503 with Retry-After.")):
     """Serve the web page and the HTTP API (OpenAPI at /docs)."""
     import uvicorn
-    from ..server import create_app
+    from ..server.web import create_app
     out.print(f"unspin: serving on http://{host}:{port}/ (API docs at /docs)", markup=False)
     uvicorn.run(create_app(str(db) if db else None, workers=workers, queue=queue),
                 host=host, port=port, log_level="warning")

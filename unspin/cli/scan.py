@@ -1,4 +1,4 @@
-"""scan: a thin layer over unspin.scan.scan."""
+"""scan: a thin layer over unspin.crawl.scan.scan."""
 from __future__ import annotations
 
 import time
@@ -23,7 +23,7 @@ def scan_cmd(paths: List[str] = typer.Argument(..., help=".warc(.gz), .wet(.gz),
                                          "with the fast first tier (--no-triage: the detector on every page)."),
              as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
     """Scan a web crawl for spun pages; a rerun resumes, redoing only unfinished files."""
-    from ..scan import scan
+    from ..crawl.scan import scan
     check_writable(output)
     t0, resumed = time.monotonic(), []
     with progress_bar("scanning", unit="files") as tick:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from . import fingerprint as fp
-from .errors import UnspinError
+from ..errors import UnspinError
 
 BATCH = 500
 MAX_POSTING = 1000
@@ -354,7 +354,7 @@ def read_records(path: str, warn: Callable[[str], None]) -> Iterator[tuple[Recor
 
 
 def _plain(path: str, warn) -> Record | None:
-    from .text import decode_input
+    from ..text import decode_input
     with open(path, "rb") as f:
         data = f.read()
     try:

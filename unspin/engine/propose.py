@@ -6,9 +6,9 @@ lexicon links it to the word on the page (synonyms, or synonyms of a common syno
 """
 from __future__ import annotations
 
-from .lexicon import Candidate
+from ..lexicon.lexicon import Candidate
 from .sites import FUNCTION_WORDS, is_name, sentence_word_ranges
-from .text import Doc
+from ..text import Doc
 
 TOP_K = 40          # tokens read off the LM at each position
 KEEP = 3            # proposals kept per word after the meaning filter

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .calibration import params
-from .errors import UnspinError
+from ..errors import UnspinError
 from .sites import TABLE_SOURCES, Cand, Site, find_sites
-from .text import Doc, Edit, apply_edits, match_case
+from ..text import Doc, Edit, apply_edits, match_case
 
 SCREEN = 1.0                # sites whose best screening gain is below this never reach the LM
 # ... nor do those whose best candidate is this unlikely on the evidence without the LM: on
@@ -97,7 +97,7 @@ def restoration(text: str, chosen: list[_Choice]) -> Restoration:
 def _lexicon(lexicon, sources, learned):
     if lexicon is not None:
         return lexicon
-    from .lexicon import SOURCES, Lexicon, default_lexicon
+    from ..lexicon.lexicon import SOURCES, Lexicon, default_lexicon
     if sources is None and not learned:
         return default_lexicon()
     return Lexicon(sources=tuple(sources or SOURCES), learned=learned)

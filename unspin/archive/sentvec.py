@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import UnspinError
+from ..errors import UnspinError
 
 DIM = 512
 MAX_CHARS = 600  # one sentence or a short passage; longer inputs are cut (the encoder averages)

@@ -12,8 +12,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import UnspinError
-from .jobs import checkpoint
+from ..errors import UnspinError
+from ..jobs import checkpoint
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # Neural models unspin can use, chosen with $UNSPIN_LM (default smollm2): name -> cache folder.

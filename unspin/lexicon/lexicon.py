@@ -31,7 +31,7 @@ PATHS = {
     "mythes": "/usr/share/mythes/th_en_US_v2.dat",
     "aiksaurus": "/usr/share/aiksaurus",
 }
-HABITS_PATH = Path(__file__).with_name("data") / "habits.tsv"
+HABITS_PATH = Path(__file__).parent.parent / "data" / "habits.tsv"
 INDEX_VERSION = 4
 
 MIN_ZIPF = 2.0        # an article's original wording is rarely rarer than this
@@ -93,7 +93,7 @@ def _warn_once(src: str, why: str) -> None:
 
 
 def cache_dir() -> Path:
-    from .lm import cache_dir as root
+    from ..engine.lm import cache_dir as root
     d = root() / "lexicon"
     d.mkdir(parents=True, exist_ok=True)
     return d

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .lexicon import Lexicon, default_lexicon
-from .spinners import SpinnerTable, per_occurrence, style_table
-from .text import Doc, Edit, apply_edits, match_case
+from ..lexicon.lexicon import Lexicon, default_lexicon
+from ..lexicon.spinners import SpinnerTable, per_occurrence, style_table
+from ..text import Doc, Edit, apply_edits, match_case
 
 STYLES: dict[str, str] = {
     "wordnet": "WordNet synonyms only, inflection and a/an fixed",

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from .errors import UnspinError
-from .text import MAX_BYTES
+from ..errors import UnspinError
+from ..text import MAX_BYTES
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 JSONL_SUFFIXES = (".jsonl",)
@@ -59,7 +59,7 @@ def read(path: str) -> Iterator[Page | Skip]:
 
 
 def _jsonl(path: str) -> Iterator[Page | Skip]:
-    from .archive import (
+    from ..archive.store import (
         _jsonl as records,  # the archive's reader: same rules for the same files
     )
     problems: list[str] = []
@@ -82,7 +82,7 @@ def _jsonl(path: str) -> Iterator[Page | Skip]:
 def _warc(path: str) -> Iterator[Page | Skip]:
     from warcio.archiveiterator import ArchiveIterator
 
-    from .archive import _check_gzip
+    from ..archive.store import _check_gzip
     n = 0
     try:
         f = open(path, "rb")
@@ -154,7 +154,7 @@ _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 def _html(body: bytes, ctype: str) -> str | None:
-    from .text import (
+    from ..text import (
         _html_text,  # the one trafilatura call, shared with every other input
     )
     m = _CHARSET.search(ctype)

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import align as al
-from .archive import Archive, using
+from .store import Archive, using
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def load_table(db: str | Archive) -> dict[str, dict[str, int]]:
 def apply_table(text: str, table: dict[str, dict[str, int]], min_count: int = 1) -> str:
     """Table-only restoration of single words (the benchmark's floor when the LM is not wanted)."""
     import re
-    from .text import match_case
+    from ..text import match_case
 
     def sub(m):
         cands = table.get(m.group().lower())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .text import utf16_offsets
+from ..text import utf16_offsets
 
 Progress = Callable[..., None]
 
@@ -29,7 +29,7 @@ def add_utf16(text: str, items: list[dict], keys: tuple[str, ...] = ("start", "e
 def detect_json(text: str, deep: bool = False, progress: Progress | None = None) -> dict:
     """`unspin detect --json`, each span with its UTF-16 offsets and whether the page paints
     it (`painted`), and the verdict explained in a sentence (`explanation`)."""
-    from .detect import PAINT_AT, detect, explain, painted
+    from ..engine.detect import PAINT_AT, detect, explain, painted
     d = detect(text, deep=deep, progress=progress)
     out = d.to_json()
     add_utf16(text, out["spans"])
@@ -43,7 +43,7 @@ def detect_json(text: str, deep: bool = False, progress: Progress | None = None)
 def restore_json(text: str, use_lm: bool = True, learned=None, progress: Progress | None = None) -> dict:
     """`unspin restore --json`, each edit with its UTF-16 offsets (into the input text) and its
     alternatives; `original` is the input."""
-    from .restore import restore
+    from ..engine.restore import restore
     tick = (lambda done, total: progress(done, total, "suspects")) if progress else None
     r = restore(text, use_lm=use_lm, learned=learned, progress=tick)
     out = r.to_json()
@@ -55,8 +55,8 @@ def restore_json(text: str, use_lm: bool = True, learned=None, progress: Progres
 def trace_json(text: str, db: str, top: int = 5, progress: Progress | None = None) -> dict:
     """`unspin trace --json`, each passage with its UTF-16 offsets and the archived source's
     text of it (`source_text`), so suspect and source can be shown side by side."""
-    from .archive import Archive
-    from .trace import trace
+    from ..archive.store import Archive
+    from ..archive.trace import trace
     if progress:
         progress(0, 1, "steps")
     with Archive(db) as arc:
@@ -78,7 +78,7 @@ def trace_json(text: str, db: str, top: int = 5, progress: Progress | None = Non
 
 def report_html(text: str, db: str, use_lm: bool = True, progress: Progress | None = None) -> str:
     """`unspin report`: the self-contained evidence page."""
-    from .report import report
+    from ..archive.report import report
     if progress:
         progress(0, 1, "steps")
     html = report(text, db, use_lm=use_lm)
@@ -89,7 +89,7 @@ def report_html(text: str, db: str, use_lm: bool = True, progress: Progress | No
 
 def add_documents(db: str, documents: list[dict]) -> dict:
     """Add articles to the archive (created if missing): what `unspin archive add` reports."""
-    from .archive import Record, add_records
+    from ..archive.store import Record, add_records
     recs = [Record(d["id"], d.get("source") or "api", d["text"], d.get("title"), d.get("date"))
             for d in documents]
     st = add_records(db, recs)

@@ -2,7 +2,7 @@
 
 In the style of Common Crawl's cc-pyspark: the driver expands the inputs (crawl files, folders,
 .paths/.txt lists, exactly as `scan` does), makes one RDD element per input file, and every task
-runs `Scanner.rows` (unspin/scan.py: the same per-file function as `scan`, so the same rows) on
+runs `Scanner.rows` (unspin/crawl/scan.py: the same per-file function as `scan`, so the same rows) on
 its files. The scanner (triage tables, lexicon, n-gram model, the language model with --deep,
 the opened archive) is built once per Python worker and kept in a module-level cache, so
 every later task of that worker reuses it (Spark reuses its Python workers by default). The
@@ -12,7 +12,7 @@ same JSON summary as `unspin scan --json`.
 
 Usage
 -----
-    python -m unspin.spark --input PATHS_FILE_OR_PATHS... --output OUT_DIR \\
+    python -m unspin.crawl.spark --input PATHS_FILE_OR_PATHS... --output OUT_DIR \\
         [--db ARCHIVE] [--deep] [--no-triage] [--partitions N] [--master URL]
 
 --partitions N groups the input files into N tasks (default: one task per input file).
@@ -41,11 +41,11 @@ top candidates' bodies joined in), which needs no archive file on the executors 
 
 spark-submit
 ------------
-Local mode, all cores of this machine (the same as `python -m unspin.spark ... --master local[*]`;
+Local mode, all cores of this machine (the same as `python -m unspin.crawl.spark ... --master local[*]`;
 the spark-submit that pip installs with PySpark finds its Spark through the `python3` on PATH,
 hence the venv first on PATH):
 
-    PATH=$PWD/.venv/bin:$PATH spark-submit --master 'local[*]' unspin/spark.py \
+    PATH=$PWD/.venv/bin:$PATH spark-submit --master 'local[*]' unspin/crawl/spark.py \
         --input warc.paths --output out/ --db a.db
 
 An existing cluster (standalone `--master spark://host:7077`, or `--master yarn`): every
@@ -55,7 +55,7 @@ packed virtual environment:
 
     python -m venv env && env/bin/pip install . venv-pack && env/bin/venv-pack -o env.tar.gz
     PYSPARK_PYTHON=./env/bin/python spark-submit --master yarn --archives env.tar.gz#env \\
-        --files a.db unspin/spark.py --input warc.paths --output hdfs:///scans/2024-05 \\
+        --files a.db unspin/crawl/spark.py --input warc.paths --output hdfs:///scans/2024-05 \\
         --db a.db --ship-archive
 
 (`--py-files unspin.zip` ships unspin's own code only: enough when the nodes already have
@@ -76,13 +76,13 @@ import sys
 import time
 from collections import Counter
 
-if __name__ == "__main__" and not __package__:  # run as a file: `spark-submit unspin/spark.py ...`
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from unspin.spark import main
+if __name__ == "__main__" and not __package__:  # run as a file: `spark-submit unspin/crawl/spark.py ...`
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from unspin.crawl.spark import main
     sys.exit(main())
 
 from . import scan as sc
-from .errors import UnspinError
+from ..errors import UnspinError
 
 BROADCAST_MAX_MB = 512
 
@@ -95,7 +95,7 @@ def load_index(db: str, max_bytes: int):
     left out: Archive.candidates skips them too."""
     import numpy as np
 
-    from .archive import MAX_POSTING, Archive
+    from ..archive.store import MAX_POSTING, Archive
     with Archive(db) as arc:
         rows = arc.con.execute("SELECT count(*) FROM lsh").fetchone()[0]
         if rows * 16 > max_bytes:
@@ -167,7 +167,7 @@ def _scanner(settings: dict, index):
     key = tuple(sorted(settings.items()))  # a new broadcast (another job) has another id
     s = _SCANNERS.get(key)
     if s is None:
-        from .archive import Archive
+        from ..archive.store import Archive
         s = sc.Scanner(settings["deep"], None, settings["threads"], settings["triage"])
         if settings["db"]:
             arc = Archive(_archive_path(settings["db"]))
@@ -236,7 +236,7 @@ def run(paths: list[str], out: str, db: str | None = None, deep: bool = False, t
     files, file_skips = sc.expand(paths)
     summary = sc.ScanSummary(output=out, files=len(files), files_skipped=dict(file_skips))
     if db is not None:
-        from .archive import Archive
+        from ..archive.store import Archive
         Archive(db).close()  # a missing or broken archive fails now, not in every task
     if not files:
         sc.check_read(summary, paths)
@@ -277,7 +277,7 @@ def run(paths: list[str], out: str, db: str | None = None, deep: bool = False, t
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m unspin.spark", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m unspin.crawl.spark", description=__doc__.split("\n\n")[0])
     p.add_argument("--input", nargs="+", required=True, metavar="PATH",
                    help="crawl files (.warc(.gz), .wet(.gz), .jsonl), folders, or .paths/.txt lists")
     p.add_argument("--output", required=True, help="Parquet directory to write (overwritten)")
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         s = run(a.input, a.output, db=a.db, deep=a.deep, triage=a.triage, partitions=a.partitions,
                 master=a.master, broadcast_max_mb=a.broadcast_max_mb, ship_archive=a.ship_archive)
     except UnspinError as e:
-        print(f"unspin.spark: {e}", file=sys.stderr)
+        print(f"unspin.crawl.spark: {e}", file=sys.stderr)
         return 2
     print(json.dumps(s.to_json(), indent=2))
     return 0

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
-DATA = Path(__file__).with_name("data") / "spinners"
+DATA = Path(__file__).parent.parent / "data" / "spinners"
 OBSERVED_PATH = DATA / "observed.tsv"
 PAIRS_PATH = DATA / "pairs.tsv"
 # Round-trip machine translation paraphrases whole clauses: its "substitutions" are not a

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .sites import starts_with_vowel_sound  # the one a/an rule
+from ..engine.sites import starts_with_vowel_sound  # the one a/an rule
 
 CHUNK_WORDS = 400          # as detect.CHUNK_WORDS
 UNIGRAM_FLOOR = 16.0       # nats, as lm.NGRAM_FLOOR: an unseen word
@@ -76,7 +76,7 @@ def forms() -> Forms:
     (1 - rate) * P(form | clean), P(form | clean) from the 3-gram model's unigrams."""
     import math
 
-    from .spinners import builtin
+    from ..lexicon.spinners import builtin
     uni = _unigram()
     counts: dict[str, float] = {}
     for spun, origs in builtin().reverse.items():
@@ -103,7 +103,7 @@ class _Unigram:
     trigram look-ups features() makes."""
 
     def __init__(self):
-        from .lm import _LN_BASE, ngram
+        from ..engine.lm import _LN_BASE, ngram
         self.prob = ngram()._m.prob
         self.k = -_LN_BASE
         self.cache: dict[str, float] = {}

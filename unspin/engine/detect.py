@@ -14,8 +14,8 @@ from typing import Callable
 from .calibration import params
 from .lm import NGRAM_FLOOR
 from .sites import ARTICLES, TABLE_SOURCES, Site, article_agrees, sentence_word_ranges
-from .jobs import checkpoint
-from .text import Doc
+from ..jobs import checkpoint
+from ..text import Doc
 
 CHUNK_WORDS = 400
 STRONG_GAIN = 2.0      # 3-gram nats: a candidate this much better makes the site suspicious
@@ -129,7 +129,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     progress(done, total, unit): called as the words are scanned for suspects, then as the
     chunks are scored (deep: as the restorer scores its suspects). Time is linear in the text."""
     from . import lm as lms
-    from .lexicon import default_lexicon
+    from ..lexicon.lexicon import default_lexicon
     from .restore import candidates
     lexicon = lexicon or default_lexicon()
     ng = lms.ngram()

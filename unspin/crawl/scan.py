@@ -1,6 +1,6 @@
 """Scan a web crawl on one machine: WARC/WET/JSONL files in, one Parquet row per page out.
 
-Every page first goes through the triage (unspin/triage.py: spinner-table look-ups, a/an
+Every page first goes through the triage (unspin/crawl/triage.py: spinner-table look-ups, a/an
 agreement and unigram rarity, about 100 times the detector's speed); the pages it cannot clear
 get the fast detector (`triage=False`: every page does); with `deep`, the language model also
 scores the pages the fast path finds suspicious; with an archive, the flagged pages are traced
@@ -14,7 +14,7 @@ order, so a rerun never loses or duplicates rows and the same inputs give the sa
 whatever the number of workers. Bad records are skipped and counted by reason; a scan fails
 only when nothing at all could be read.
 
-Scanning across machines is the Spark job's (unspin/spark.py), which runs the same
+Scanning across machines is the Spark job's (unspin/crawl/spark.py), which runs the same
 Scanner.rows per input file. Left to do: remote inputs (s3://, https:// paths in a list are
 skipped here as "remote"), and archives too large to open on every worker (a join on LSH keys
 instead of SQLite look-ups).
@@ -29,13 +29,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import crawl
-from .errors import UnspinError
+from . import pages as crawl
+from ..errors import UnspinError
 
 MIN_WORDS = 10          # as the archive: fewer words can be neither judged nor traced
 FORMAT = 2              # bump when the rows change meaning: old parts are then ignored
 LIST_SUFFIXES = (".paths", ".txt")
-_META = b"unspin.scan"
+_META = b"unspin.crawl.scan"
 
 # Why an input file was not read at all.
 MISSING, UNSUPPORTED, UNREADABLE, REMOTE, EMPTY_LIST = (
@@ -181,8 +181,8 @@ class Scanner:
 
     def __init__(self, deep: bool = False, db: str | None = None, threads: int | None = None,
                  triage: bool = True):
-        from . import lm
-        from .lexicon import default_lexicon
+        from ..engine import lm
+        from ..lexicon.lexicon import default_lexicon
         self.deep = deep
         self.triage = triage
         if triage:
@@ -196,7 +196,7 @@ class Scanner:
             torch.set_num_threads(threads)
         self.archive = None
         if db:
-            from .archive import Archive
+            from ..archive.store import Archive
             self.archive = Archive(db)
 
     def close(self) -> None:
@@ -205,7 +205,7 @@ class Scanner:
 
     def page(self, text: str) -> dict:
         """The scored columns for one page's text."""
-        from .detect import CLEAN_AT, detect
+        from ..engine.detect import CLEAN_AT, detect
         t = None
         if self.triage:
             from .triage import THRESHOLD, score
@@ -221,7 +221,7 @@ class Scanner:
                "top_source": None, "relation": None, "coverage": None,
                "tier": TIER_DEEP if deep else TIER_FAST, "triage_score": t}
         if self.archive is not None and d.verdict != "clean":
-            from .trace import trace
+            from ..archive.trace import trace
             ms = trace(text, self.archive, top=1)
             row["traced"] = True
             if ms:
@@ -238,8 +238,8 @@ class Scanner:
         """Scan one input file: its rows (dicts with the COLUMNS, in record order) and counts.
 
         The one per-file function of both `scan` (which writes them to a part) and the Spark
-        job (unspin/spark.py, which makes them a DataFrame)."""
-        from .text import Doc, check_english
+        job (unspin/crawl/spark.py, which makes them a DataFrame)."""
+        from ..text import Doc, check_english
         c = FileCounts()
         rows: list[dict] = []
         skipped: Counter = Counter()
@@ -370,7 +370,7 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     files, file_skips = expand(paths)
     summary = ScanSummary(output=out, files=len(files), files_skipped=dict(file_skips))
     if db is not None:
-        from .archive import Archive
+        from ..archive.store import Archive
         Archive(db).close()  # a missing or broken archive fails now, not in every worker
     parts = parts_dir(out)
     try:

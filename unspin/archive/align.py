@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from .fingerprint import GAP, STOPWORDS
-from .text import Doc, Span
+from ..text import Doc, Span
 
 MATCH = 0.5        # token similarity that makes a sentence pair a passage
 SPUN_IMM = 0.8     # ...or this immutable-stream similarity, with MATCH_LOW tokens

@@ -9,7 +9,7 @@ import html
 from datetime import datetime, timezone
 
 from . import align as al
-from .archive import Archive, using
+from .store import Archive, using
 from .trace import Match, trace
 
 _CSS = """body{font:15px/1.55 Georgia,serif;margin:1.5em auto;max-width:78em;padding:0 1em;color:#222}
@@ -135,8 +135,8 @@ def _passage_table(text: str, source: str, passages: list[al.Passage], limit: in
 
 def _restored(text: str, learned, use_lm: bool) -> str:
     try:
-        from .restore import restore
-        from .view import marked_html
+        from ..engine.restore import restore
+        from ..view import marked_html
         r = restore(text, learned=learned, use_lm=use_lm)
         return (f"<p class=meta>{len(r.edits)} words restored to their most likely original "
                 f"(struck: spun; green: restored).</p><div class=col>{marked_html(text, r.edits)}</div>")
@@ -145,5 +145,5 @@ def _restored(text: str, learned, use_lm: bool) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    from .view import page
+    from ..view import page
     return page(title, body, _CSS)

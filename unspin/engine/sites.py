@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .jobs import checkpoint
-from .text import Doc, Token
+from ..jobs import checkpoint
+from ..text import Doc, Token
 
 _GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
 _VOWEL_SOUND_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ewe", "ure", "uti")

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import align as al
 from . import fingerprint as fp
-from .archive import Archive, Document, using
+from .store import Archive, Document, using
 from .verdict import Evidence, decide
 
 CANDIDATES = 25       # from the LSH vote

@@ -1,4 +1,4 @@
-"""HTTP API and the web page (FastAPI): a thin layer over unspin.api, with every piece of model
+"""HTTP API and the web page (FastAPI): a thin layer over unspin.server.api, with every piece of model
 work in one bounded pool (unspin.jobs).
 
     unspin serve --port 8000                    # then open http://127.0.0.1:8000/
@@ -9,10 +9,10 @@ a client that goes away cancels its work); POST /api/jobs (the same work as a jo
 its id), GET /api/jobs/{id} (progress, then the result), DELETE /api/jobs/{id} (cancel: the
 work stops at its next checkpoint), GET /api/jobs/{id}/report (a report job's HTML);
 POST /api/archive (add documents); GET /api/health. Offsets count code points; each also
-comes as `<name>_utf16` for JavaScript (see unspin.api). A full pool answers 503 with
+comes as `<name>_utf16` for JavaScript (see unspin.server.api). A full pool answers 503 with
 Retry-After; bodies over the limit get 413 before they are read; errors never echo the body.
 
-The page (unspin/static/) renders all text with textContent, never innerHTML.
+The page (unspin/server/static/) renders all text with textContent, never innerHTML.
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .errors import TooLarge, UnspinError
-from .jobs import Busy, Job, Jobs
-from .text import MAX_BYTES, check_text
+from ..errors import TooLarge, UnspinError
+from ..jobs import Busy, Job, Jobs
+from ..text import MAX_BYTES, check_text
 
 # The request body, refused while it arrives: JSON escapes (\uXXXX, \n) can make a text a few
 # times its UTF-8 size, so this is looser than MAX_BYTES, which check_text applies to the text.
@@ -162,7 +162,7 @@ def _work(body: JobIn, db: str | None):
 
 def _learned(db: str | None):
     """The archive's learned substitution table, as `unspin restore --db` uses it."""
-    from .learn import load_table
+    from ..archive.learn import load_table
     if db is None:
         return None
     try:
@@ -215,13 +215,13 @@ router = APIRouter()
 @router.get("/api/health")
 def health(request: Request) -> dict:
     """Whether the server is up, what it serves and how busy it is."""
-    from . import __version__
+    from .. import __version__
     st = request.app.state
     arc = None
     if st.db is not None:
         arc = {"path": st.db}
         try:
-            from .archive import Archive
+            from ..archive.store import Archive
             with Archive(st.db) as a:
                 arc["documents"] = len(a)
         except UnspinError as e:
@@ -315,7 +315,7 @@ async def add_to_archive(body: ArchiveIn, request: Request) -> Response:
 async def extract(request: Request, name: str = Query("upload", max_length=300)) -> Response:
     """The article text of a .txt, .html or .pdf file sent as the raw body (what the CLI reads
     from such a file): {"name", "text"}. Offsets of later calls refer to this text."""
-    from .text import decode_input
+    from ..text import decode_input
     data = await request.body()
 
     def work(job):
@@ -329,7 +329,7 @@ _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 's
 
 
 def _static(name: str) -> bytes:
-    return resources.files("unspin").joinpath("static", name).read_bytes()
+    return resources.files("unspin.server").joinpath("static", name).read_bytes()
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 
 from . import sentvec
-from .text import Doc
+from ..text import Doc
 
 LEAD = 3          # sentences per vector
 PER_DOC = 2       # vectors per article: lead + the next passage (ingest cost, see README)

@@ -1,0 +1,2 @@
+"""Where candidates come from: the thesauri and inflection (lexicon) and real spinners' habits
+(spinners)."""
