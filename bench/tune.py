@@ -155,34 +155,34 @@ def _model(rows, key: str, names: list[str], balance: bool = False) -> dict:
 
 
 def _prob(m: dict, f: dict) -> float:
-    z = m["bias"] + sum(w * f.get(k, 0.0) for k, w in m["weights"].items())
-    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+    """The production scorer (unspin.engine.calibration.logistic)."""
+    from unspin.engine.calibration import logistic
+    return logistic(m, f)
 
 
 def simulate(rows, m: dict, key: str, cut: float, docs: dict) -> dict:
-    """Greedy decode per document as restore.decode does (pass 1), scored against gold."""
+    """Pass 1 of restore.decode per document (restore's own best-first pick over the rows,
+    each row's site standing for its span), scored against gold."""
+    from types import SimpleNamespace as NS
+
+    from unspin.engine.restore import _Choice, _pick
     by_doc: dict[str, list] = {}
     for r in rows:
-        by_doc.setdefault(r["doc"], []).append((_prob(m, r[key]), r))
+        site = NS(i=r["site"][0], n=r["site"][1] - r["site"][0])
+        by_doc.setdefault(r["doc"], []).append(_Choice(site, r, _prob(m, r[key])))
     right = wrong_untouched = gold = untouched = made = 0
     edits_per_doc = {}
     for d, meta in docs.items():
         gold += meta["gold_edits"]
         untouched += meta["words"] - meta["gold_words"]
-        used, n_edits = set(), 0
-        for p, r in sorted(by_doc.get(d, []), key=lambda t: -t[0]):
-            if p < cut:
-                break
-            span = set(range(r["site"][0], r["site"][1]))
-            if span & used:
-                continue
-            used |= span
-            n_edits += 1
+        taken = _pick(by_doc.get(d, []), set(), cut)
+        for ch in taken:
+            r = ch.cand
             made += 1
             right += r["y"]
             if not r["gold_site"]:
                 wrong_untouched += r["words"]
-        edits_per_doc[d] = n_edits
+        edits_per_doc[d] = len(taken)
     return {"exact": right / max(gold, 1), "untouched_changed": wrong_untouched / max(untouched, 1),
             "precision": right / max(made, 1),
             "edits_per_doc": edits_per_doc}

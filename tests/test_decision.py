@@ -1,7 +1,8 @@
 """The edit decision's document prior: the spin rate and the features it adds."""
 from __future__ import annotations
 
-from unspin.engine.restore import _Choice, logistic, spin_rate, with_rate
+from unspin.engine.calibration import logistic
+from unspin.engine.restore import _Choice, spin_rate, with_rate
 from unspin.engine.sites import Cand, Site
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from unspin.lexicon import index, thesauri
 from unspin.lexicon import lexicon as L
 from unspin.lexicon.lexicon import Lexicon
 
@@ -83,9 +84,9 @@ def test_sources_restrict(lex):
 
 
 def test_degraded_when_thesaurus_missing(monkeypatch, tmp_path, capsys):
-    monkeypatch.setitem(L.PATHS, "mythes", str(tmp_path / "missing.dat"))
-    monkeypatch.setattr(L, "_warned", set())
-    assert "mythes" not in L.available_sources()
+    monkeypatch.setitem(thesauri.PATHS, "mythes", str(tmp_path / "missing.dat"))
+    monkeypatch.setattr(thesauri, "_warned", set())
+    assert "mythes" not in thesauri.available_sources()
     lx = Lexicon(sources=("mythes", "aiksaurus"))
     assert lx.sources == ("aiksaurus",)
     assert "mythes" in capsys.readouterr().err
@@ -98,8 +99,8 @@ def test_damaged_thesaurus_does_not_crash(monkeypatch, tmp_path, capsys):
     (bad / "words.dat").write_bytes(b"\xff" * 7)
     (bad / "meanings.dat").write_bytes(b"\x00")
     monkeypatch.setenv("UNSPIN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setitem(L.PATHS, "aiksaurus", str(bad))
-    monkeypatch.setattr(L, "_warned", set())
+    monkeypatch.setitem(thesauri.PATHS, "aiksaurus", str(bad))
+    monkeypatch.setattr(thesauri, "_warned", set())
     lx = Lexicon(sources=("aiksaurus",))
     assert lx.sources == ()
     assert "aiksaurus" in capsys.readouterr().err
@@ -107,7 +108,7 @@ def test_damaged_thesaurus_does_not_crash(monkeypatch, tmp_path, capsys):
 
 
 def test_habits_table_has_provenance():
-    head = L.HABITS_PATH.read_text(encoding="utf-8").splitlines()[:5]
+    head = index.HABITS_PATH.read_text(encoding="utf-8").splitlines()[:5]
     assert any("general knowledge" in line for line in head)
-    rows = L.read_habits()
+    rows = index.read_habits()
     assert len(rows) > 200 and all(o != s for o, s in rows)

@@ -10,13 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .errors import TooLarge, UnspinError
+from .language import TOKEN_RE as _TOKEN_RE
 
-# Words keep inner apostrophes and hyphens ("don't", "well-known"); numbers keep separators.
-_TOKEN_RE = re.compile(
-    r"[A-Za-z\u00C0-\u024F]+(?:['\u2019\-][A-Za-z\u00C0-\u024F]+)*"
-    r"|\d+(?:[.,:/]\d+)*%?"
-    r"|[^\sA-Za-z\u00C0-\u024F\d]"
-)
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
     "st", "jr", "sr", "inc", "co", "corp", "ltd", "vs", "etc", "jan", "feb", "mar", "apr",

@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .fingerprint import GAP, STOPWORDS
+from ..language import STOPWORDS
+from .fingerprint import GAP
 from ..text import Doc, Span
 
 MATCH = 0.5        # token similarity that makes a sentence pair a passage

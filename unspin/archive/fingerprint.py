@@ -12,20 +12,10 @@ import zlib
 
 import numpy as np
 
-# Pure function words only: a spinner replaces adverbs and adjectives, but not these.
-STOPWORDS = frozenset("""
-a an the this that these those there here
-i me my we us our you your he him his she her it its they them their who whom whose which what
-and or but nor so yet if then than because while although though unless until since as
-of in on at by for with about against between into through during before after above below
-to from up down over under again further once out off near
-is are was were be been being am have has had having do does did doing will would shall should
-can could may might must not no
-all any both each few more most other some such only own same too very just also
-when where why how
-""".split())
+from ..language import NUMBER, STOPWORDS, WORD
 
-_TOK = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['\u2019\-][A-Za-z\u00C0-\u024F]+)*|\d+(?:[.,:/]\d+)*%?|[.!?]")
+
+_TOK = re.compile(rf"{WORD}|{NUMBER}|[.!?]")
 GAP = "_"
 SHINGLE = 4          # immutables-stream tokens per shingle (gaps included)
 NUM_PERM = 64        # one LSH band per permutation: votes scale with Jaccard, even for partial copies

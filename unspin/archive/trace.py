@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..language import STOPWORDS
 from . import align as al
 from . import fingerprint as fp
 from .store import Archive, Document, using
@@ -50,7 +51,7 @@ class Match:
 def entities(text: str | list[str]) -> set[str]:
     """Names and numbers: what articles on the same story share whoever wrote them."""
     stream = fp.immutable_stream(text) if isinstance(text, str) else text
-    return {t for t in stream if t is not fp.GAP and t not in fp.STOPWORDS}
+    return {t for t in stream if t is not fp.GAP and t not in STOPWORDS}
 
 
 def trace(text: str, db: str | Archive, top: int = 5, record: bool = True,

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..engine.sites import starts_with_vowel_sound  # the one a/an rule
+from ..language import NUMBER, starts_with_vowel_sound, word_pattern
 
 CHUNK_WORDS = 400          # as detect.CHUNK_WORDS
 UNIGRAM_FLOOR = 16.0       # nats, as lm.NGRAM_FLOOR: an unseen word
@@ -50,9 +50,11 @@ WEIGHTS = {
 BIAS = -10.3675
 THRESHOLD = -2.5395       # 99.5 % of the dev pages the detector calls spun score at least this
 
-_WORDS = re.compile(r"[a-z\u00e0-\u024f]+(?:['\u2019\-][a-z\u00e0-\u024f]+)*|\d+(?:[.,:/]\d+)*%?")
+# Words of lowercased text (the text model's word pattern over lowercase letters) and numbers.
+_WORD = word_pattern("a-z\u00e0-\u024f")
+_WORDS = re.compile(rf"{_WORD}|{NUMBER}")
 # The same words, and sentence ends (".", "!", "?", a blank line) as group 1.
-_TOKENS = re.compile(r"[a-z\u00e0-\u024f]+(?:['\u2019\-][a-z\u00e0-\u024f]+)*|\d+(?:[.,:/]\d+)*%?|([.!?]+|\n\s*\n)")
+_TOKENS = re.compile(rf"{_WORD}|{NUMBER}|([.!?]+|\n\s*\n)")
 _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|zero)[.,]\d")
 
 

@@ -5,6 +5,7 @@ Falls back to hand-set defaults when the fitted file is absent, so a fresh check
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from importlib import resources
 
@@ -41,3 +42,13 @@ def params() -> dict:
     merged = dict(DEFAULTS)
     merged.update(fitted)
     return merged
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def logistic(model: dict, f: dict[str, float]) -> float:
+    """A fitted logistic model's probability: sigmoid(bias + weights . f), a missing feature 0.
+    The one scorer of the edit models (restore) and the document models (detect)."""
+    return sigmoid(model["bias"] + sum(w * f.get(k, 0.0) for k, w in model["weights"].items()))

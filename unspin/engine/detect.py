@@ -7,13 +7,13 @@ the restorer's decisions. Long documents are scored in chunks; the document take
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .calibration import params
+from .calibration import logistic, params, sigmoid
 from .lm import NGRAM_FLOOR
-from .sites import ARTICLES, TABLE_SOURCES, Site, article_agrees, sentence_word_ranges
+from ..language import ARTICLES, article_agrees
+from .sites import TABLE_SOURCES, Site, sentence_word_ranges
 from ..jobs import checkpoint
 from ..text import Doc
 
@@ -57,10 +57,6 @@ class Detection:
                 "spans": [f.to_json() for f in self.spans],
                 "features": {k: round(v, 5) for k, v in self.features.items()},
                 "chunks": [round(p, 4) for p in self.chunks]}
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def verdict(p: float) -> str:
@@ -119,7 +115,7 @@ def _spin_rate(sites: list[Site], n_words: int) -> float:
 
 def score(f: dict[str, float], path: str) -> float:
     p = params()["detect"][path]
-    return _sigmoid(p["bias"] + sum(w * f.get(k, 0.0) for k, w in p["weights"].items()))
+    return logistic(p, f)
 
 
 def detect(text: str, *, deep: bool = False, lexicon=None,
@@ -154,7 +150,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
             c = s.best
             if c.ngram_gain >= STRONG_GAIN or (c.source in TABLE_SOURCES and c.ngram_gain > 0):
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
-                flags.append(Flag(s.start, s.end, s.text, c.text, _sigmoid(a * c.ngram_gain + b), why))
+                flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
                 flag_site[id(s)] = flags[-1]
         flags = _non_overlapping(flags)
     # Chunked so one spun section of a long page is not diluted by clean ones.
@@ -196,7 +192,7 @@ def _edit_probabilities(sites: list[Site], flag_site: dict[int, Flag], n_words: 
     that rate, each candidate's evidence computed once for both. On real spinners' habits it
     separates edits from innocent words far better than the 3-gram confidence (one spun
     article: at 0.5, 93 % of the spans it marks are spinner edits, against 59 %)."""
-    from .restore import _Choice, _model, logistic, spin_rate, with_rate
+    from .restore import _Choice, _model, spin_rate, with_rate
     from .restore import features as evidence
     first, final = _model(False, False), _model(False, True)
     ev = [(s, c, evidence(s, c, use_lm=False)) for s in sites for c in s.cands]

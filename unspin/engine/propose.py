@@ -7,7 +7,8 @@ lexicon links it to the word on the page (synonyms, or synonyms of a common syno
 from __future__ import annotations
 
 from ..lexicon.lexicon import Candidate
-from .sites import FUNCTION_WORDS, is_name, sentence_word_ranges
+from ..language import FUNCTION_WORDS
+from .sites import is_name, sentence_word_ranges
 from ..text import Doc
 
 TOP_K = 40          # tokens read off the LM at each position

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .calibration import params
+from .calibration import logistic, params
 from ..errors import UnspinError
 from .sites import TABLE_SOURCES, Cand, Site, find_sites
 from ..text import Doc, Edit, apply_edits, match_case
@@ -231,11 +231,6 @@ def probability(site: Site, cand: Cand, use_lm: bool = True, rate: float | None 
 def _model(use_lm: bool, staged: bool) -> dict:
     """The fitted edit model: the decision (with the spin rate) or the first stage (without)."""
     return params()[("edit" if use_lm else "edit_ngram") + ("" if staged else "_first")]
-
-
-def logistic(model: dict, f: dict[str, float]) -> float:
-    z = model["bias"] + sum(w * f.get(k, 0.0) for k, w in model["weights"].items())
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def spin_rate(options: list[_Choice], n_words: int) -> float:

@@ -9,24 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..jobs import checkpoint
+from ..language import ARTICLES, FUNCTION_WORDS, article_agrees
 from ..text import Doc, Token
 
 _GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
-_VOWEL_SOUND_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ewe", "ure", "uti")
-_SILENT_H = ("hour", "honest", "honor", "honour", "heir")
-ARTICLES = {"a", "an"}
-# Function words: spinners leave them alone, and as suspects they only cost LM time.
-FUNCTION_WORDS = frozenset("""a an the and or but nor so yet if then than that this these those there here
-of to in on at by for with from into onto upon over under about above below between among through during
-before after since until while as like per via off out up down near against without within across along
-i me my mine we us our ours you your yours he him his she her hers it its they them their theirs who whom
-whose which what when where why how all any both each either neither every no not none some such own same
-other another more most much many few less least very too also just only even still again ever never
-is am are was were be been being have has had do does did done will would shall should can could may
-might must ought let lets get got s t don't can't won't isn't aren't wasn't weren't it's that's
-one two three four five six seven eight nine ten first second third last next""".split())
-
-
 TABLE_SOURCES = ("habit", "observed", "learned")  # substitutions a spinner is known to make
 # Screening keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
 KEEP_PROPOSALS = 2
@@ -65,17 +51,6 @@ class Site:
         return max(self.cands, key=lambda c: c.ngram_gain + (c.source in TABLE_SOURCES), default=None)
 
 
-def starts_with_vowel_sound(word: str) -> bool:
-    w = word.lower()
-    if w.startswith(_SILENT_H):
-        return True
-    if w.startswith(_VOWEL_SOUND_EXCEPTIONS):
-        return False
-    return w[:1] in "aeiou"
-
-
-def article_agrees(article: str, word: str) -> bool:
-    return (article.lower() == "an") == starts_with_vowel_sound(word)
 
 
 def is_name(words: list[Token], i: int, sent_starts: set[int]) -> bool:

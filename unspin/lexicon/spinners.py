@@ -184,7 +184,7 @@ class SpinnerTable:
 def _variant_cache() -> dict[tuple[str, str], list[tuple[str, str]]]:
     """Inflected variants already worked out, kept on disk: working them out for the whole
     built-in table costs seconds of every cold start."""
-    from .lexicon import _load
+    from .cache import _load
     try:
         return _load(_variant_path())
     except Exception:  # none yet, or unreadable: work them out again
@@ -194,12 +194,12 @@ def _variant_cache() -> dict[tuple[str, str], list[tuple[str, str]]]:
 def _variant_path() -> Path:
     import lemminflect
 
-    from .lexicon import cache_dir
+    from .cache import cache_dir
     return cache_dir() / f"variants-v1-{getattr(lemminflect, '__version__', '0')}.pkl"
 
 
 def _save_variant_cache(known: dict) -> None:
-    from .lexicon import _dump
+    from .cache import _dump
     try:
         _dump(known, _variant_path())
     except OSError:  # a read-only cache only costs time
@@ -208,7 +208,7 @@ def _save_variant_cache(known: dict) -> None:
 
 def _inflected_variants(original: str, spun: str) -> list[tuple[str, str]]:
     """Other inflections of a substitution whose head words inflect alike."""
-    from .lexicon import _INFL_TAGS, _analyses, _head, _inflect, _knows
+    from .inflect import _INFL_TAGS, _analyses, _head, _inflect, _knows
     out = []
     for lemma_s, upos, tag in _analyses(spun):
         if upos is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from ..language import CLOSED_CLASS, SIMULATOR_CONSONANT_VOWELS, starts_with_vowel_sound
 from ..lexicon.lexicon import Lexicon, default_lexicon
 from ..lexicon.spinners import SpinnerTable, per_occurrence, style_table
 from ..text import Doc, Edit, apply_edits, match_case
@@ -28,21 +29,6 @@ _STYLE_SOURCES = {"wordnet": ("wordnet",), "mythes": ("mythes",), "roget": ("aik
                   "habits": ("wordnet", "mythes", "aiksaurus"),
                   "naive": ("wordnet", "mythes", "aiksaurus")}
 
-# Closed-class words a spinner leaves alone.
-FUNCTION_WORDS = frozenset("""
-a an the this that these those my your his her its our their some any no every each either
-neither all both few many much more most other another such what which who whom whose whatever
-i me you he him she it we us they them myself yourself himself herself itself ourselves
-themselves one ones and or but nor so yet for if then than because although though while
-whereas unless until since as at by from in into of off on onto out over to toward towards up
-upon with within without about above across after against along among around before behind
-below beneath beside besides between beyond down during except inside near outside past per
-through throughout under underneath via be am is are was were been being have has had having
-do does did doing done will would shall should can could may might must ought not n't no yes
-there here where when why how very too also just only even still already again ever never
-now then once soon often always sometimes quite rather almost enough like well however thus
-therefore hence mr mrs ms dr st get got gets getting let lets said say says
-""".split())
 _DETERMINERS = frozenset("a an the this that these those my your his her its our their some any "
                          "no every each another such what which whose".split())
 _TO_VERB = frozenset("to will would shall should can could may might must not n't do does did "
@@ -67,12 +53,7 @@ class SpinResult:
 
 def _an(word: str) -> str:
     """The article for `word`, by its first sound (spelling heuristics)."""
-    w = word.lower()
-    if w.startswith(("hour", "honest", "honor", "honour", "heir")):
-        return "an"
-    if w.startswith(("uni", "use", "usu", "uti", "eu", "one", "once", "ubi", "ura", "uro")):
-        return "a"
-    return "an" if w[:1] in "aeiou" else "a"
+    return "an" if starts_with_vowel_sound(word, SIMULATOR_CONSONANT_VOWELS) else "a"
 
 
 def _tag(doc: Doc, i: int, lower: str) -> tuple[str | None, str | None]:
@@ -138,7 +119,7 @@ def spin(text: str, style: str = "thesaurus", rate: float | None = 0.2, seed: in
 
     def spinnable(i: int) -> bool:
         t = toks[i]
-        if not t.is_word or t.lower in FUNCTION_WORDS or len(t.text) < 3:
+        if not t.is_word or t.lower in CLOSED_CLASS or len(t.text) < 3:
             return False
         if t.text.isupper():
             return False  # acronyms
