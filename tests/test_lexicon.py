@@ -112,3 +112,19 @@ def test_habits_table_has_provenance():
     assert any("general knowledge" in line for line in head)
     rows = index.read_habits()
     assert len(rows) > 200 and all(o != s for o, s in rows)
+
+
+def test_possessive_read_as_its_owner():
+    # A table that knows only the bare swap still restores the possessive, with the
+    # page's apostrophe; "it's" (it is) is not a possessive.
+    from unspin.lexicon.spinners import Habit, SpinnerTable
+    lx = Lexicon(spinners=SpinnerTable([Habit("A", "court", "courtroom", 5, ("p1",))]))
+    assert "court's" in texts(lx.originals("courtroom's"))
+    assert "court\u2019s" in texts(lx.originals("courtroom\u2019s"))
+    assert lx.is_key("courtroom's")
+    assert lx.spun_weight("courtroom's") == lx.spun_weight("courtroom") > 0
+    assert L.possessor("it's") is None and L.possessor("court docket's") == ("court docket", "'s")
+    # Thesaurus guesses must be nouns to own something.
+    assert all(c.source in L.TABLE_SOURCES or c.text.endswith("'s")
+               for c in lx.originals("firm's"))
+    assert "true's" not in texts(lx.originals("firm's"))

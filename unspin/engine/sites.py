@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from ..jobs import checkpoint
 from ..language import ARTICLES, FUNCTION_WORDS, article_agrees
+from ..lexicon.lexicon import TABLE_SOURCES
 from ..text import Doc, Token
 
 _GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
-TABLE_SOURCES = ("habit", "observed", "learned")  # substitutions a spinner is known to make
 # Screening keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
 KEEP_PROPOSALS = 2
 PROGRESS_WORDS = 2000       # find_sites reports progress (and can be cancelled) this often

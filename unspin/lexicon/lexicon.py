@@ -16,6 +16,7 @@ from functools import cache
 from .spinners import SpinnerTable, builtin, builtin_habits
 from .index import _index
 from .inflect import _BASE_TAGS, _TAG_UPOS, _analyses, _head, _inflect, _knows
+from ..language import FUNCTION_WORDS
 from .thesauri import _POS_UPOS, MAX_PHRASE_LEN, PATHS, SOURCES, _warn_once, available_sources  # noqa: F401  (SOURCES, PATHS: part of this module's interface)
 
 MIN_ZIPF = 2.0        # an article's original wording is rarely rarer than this
@@ -23,6 +24,20 @@ SPIN_MIN_ZIPF = 2.0   # a spinner's picks: odd words, but real ones
 PER_SOURCE_CAP = 25   # a raw reverse look-up of "make" has ~100 candidates; keep the common ones
 TOTAL_CAP = 40
 AGREE_BONUS = 0.75    # per extra source listing a candidate, in zipf units
+POSSESSIVE = ("'s", "\u2019s")
+TABLE_SOURCES = ("habit", "observed", "learned")  # substitutions a spinner is known to make
+
+
+def possessor(phrase: str) -> tuple[str, str] | None:
+    """("court docket", "'s") for "court docket's": real spinners rewrite a possessive's owner
+    as they rewrite the word alone (court's -> courtroom's, film's -> movie's), so its
+    originals are the owner's with the ending put back. Not for "it's", "that's" (is/has)."""
+    for s in POSSESSIVE:
+        if phrase.endswith(s) and len(phrase) > 2 and phrase[-3].isalpha():
+            base = phrase[:-2]
+            if base.split()[-1] not in FUNCTION_WORDS:
+                return base, s
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +89,8 @@ class Lexicon:
     def is_key(self, phrase: str) -> bool:
         """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)"""
         if phrase not in self._keys and phrase not in self.spinners.reverse:
-            return False
+            owner = possessor(phrase)
+            return owner is not None and self.is_key(owner[0])
         return bool(self.originals(phrase))
 
     def originals(self, phrase: str) -> list[Candidate]:
@@ -84,7 +100,12 @@ class Lexicon:
         if hit is not None:
             return hit
         if phrase not in self._keys and phrase not in self.spinners.reverse:
-            return []
+            owner = possessor(phrase)
+            if owner is None:
+                return []
+            # A thesaurus lists "firm" the adjective too: only a noun owns something.
+            return [Candidate(c.text + owner[1], c.source, c.count) for c in self.originals(owner[0])
+                    if c.source in TABLE_SOURCES or _knows(c.text.split()[-1], "NOUN")]
         # text -> [learned count, habit, sources, zipf]
         found: dict[str, list] = {}
 
@@ -233,16 +254,26 @@ class Lexicon:
 
     def spun_weight(self, phrase: str) -> float:
         """How often real spinners were seen writing `phrase` (0: never)."""
-        return self.spinners.spun_weight(phrase)
+        return self.spinners.spun_weight(self._table_form(phrase))
 
     def swap_odds(self, phrase: str, count: float) -> float:
         """Evidence that `phrase` is a spinner's output of an original seen `count` times
         turned into it, against the phrase's own frequency (SpinnerTable.swap_odds)."""
-        return self.spinners.swap_odds(" ".join(phrase.lower().split()), count)
+        return self.spinners.swap_odds(self._table_form(phrase), count)
 
     def written_capitalised(self, phrase: str) -> bool:
         """Was `phrase` seen spun inside a name or title (Nationwide for National)?"""
-        return " ".join(phrase.lower().split()) in self.spinners.capitalised
+        return self._table_form(phrase) in self.spinners.capitalised
+
+    def _table_form(self, phrase: str) -> str:
+        """The phrase as the spinner table knows it: a possessive it has no row for is read
+        as its owner ("Vigorous's" as "vigorous")."""
+        phrase = " ".join(phrase.lower().split())
+        if phrase not in self.spinners.reverse:
+            owner = possessor(phrase)
+            if owner is not None:
+                return owner[0]
+        return phrase
 
     def __repr__(self) -> str:
         return f"Lexicon(sources={self.sources}, habits={self.habits}, keys={len(self._keys)})"
