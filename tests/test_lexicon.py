@@ -128,3 +128,16 @@ def test_possessive_read_as_its_owner():
     assert all(c.source in L.TABLE_SOURCES or c.text.endswith("'s")
                for c in lx.originals("firm's"))
     assert "true's" not in texts(lx.originals("firm's"))
+
+
+def test_article_fixed_with_a_known_swap():
+    # Spinner A writes "an inventory" for "a list": a table with the bare swap finds it,
+    # only where the article must change, and never from thesaurus guesses.
+    from unspin.lexicon.spinners import Habit, SpinnerTable
+    lx = Lexicon(spinners=SpinnerTable([Habit("A", "list", "inventory", 4, ("p1",)),
+                                        Habit("A", "big", "large", 4, ("p1",))]))
+    assert texts(lx.originals("an inventory"))[0] == "a list"
+    assert lx.is_key("an inventory")
+    assert not lx.is_key("a large")          # same article: "large" is its own suspect
+    assert lx.originals("a large") == []
+    assert L.article_phrase("a the") is None

@@ -16,7 +16,7 @@ from functools import cache
 from .spinners import SpinnerTable, builtin, builtin_habits
 from .index import _index
 from .inflect import _BASE_TAGS, _TAG_UPOS, _analyses, _head, _inflect, _knows
-from ..language import FUNCTION_WORDS
+from ..language import ARTICLES, FUNCTION_WORDS, article_agrees
 from .thesauri import _POS_UPOS, MAX_PHRASE_LEN, PATHS, SOURCES, _warn_once, available_sources  # noqa: F401  (SOURCES, PATHS: part of this module's interface)
 
 MIN_ZIPF = 2.0        # an article's original wording is rarely rarer than this
@@ -37,6 +37,16 @@ def possessor(phrase: str) -> tuple[str, str] | None:
             base = phrase[:-2]
             if base.split()[-1] not in FUNCTION_WORDS:
                 return base, s
+    return None
+
+
+def article_phrase(phrase: str) -> tuple[str, str] | None:
+    """("an", "inventory") for "an inventory": real spinner A fixes the article when its swap
+    needs the other one (a list -> an inventory, an answer -> a solution), so the phrase's
+    originals include each of the noun phrase's whose article differs, with its own."""
+    art, _, rest = phrase.partition(" ")
+    if art in ARTICLES and rest and rest.split()[0] not in FUNCTION_WORDS:
+        return art, rest
     return None
 
 
@@ -89,8 +99,7 @@ class Lexicon:
     def is_key(self, phrase: str) -> bool:
         """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)"""
         if phrase not in self._keys and phrase not in self.spinners.reverse:
-            owner = possessor(phrase)
-            return owner is not None and self.is_key(owner[0])
+            return self._composed(phrase) is not None and bool(self.originals(phrase))
         return bool(self.originals(phrase))
 
     def originals(self, phrase: str) -> list[Candidate]:
@@ -100,12 +109,11 @@ class Lexicon:
         if hit is not None:
             return hit
         if phrase not in self._keys and phrase not in self.spinners.reverse:
-            owner = possessor(phrase)
-            if owner is None:
-                return []
-            # A thesaurus lists "firm" the adjective too: only a noun owns something.
-            return [Candidate(c.text + owner[1], c.source, c.count) for c in self.originals(owner[0])
-                    if c.source in TABLE_SOURCES or _knows(c.text.split()[-1], "NOUN")]
+            out = self._composed(phrase) or []
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            self._memo[phrase] = out
+            return out
         # text -> [learned count, habit, sources, zipf]
         found: dict[str, list] = {}
 
@@ -140,6 +148,24 @@ class Lexicon:
             self._memo.clear()
         self._memo[phrase] = out
         return out
+
+    def _composed(self, phrase: str) -> list[Candidate] | None:
+        """Originals of a phrase no table or thesaurus lists as a whole, read from its parts:
+        a possessive from its owner, an article + noun phrase from the noun phrase (only
+        where the article must change; otherwise the noun phrase is a suspect of its own).
+        None where the phrase is neither."""
+        owner = possessor(phrase)
+        if owner is not None and self.is_key(owner[0]):
+            # A thesaurus lists "firm" the adjective too: only a noun owns something.
+            return [Candidate(c.text + owner[1], c.source, c.count) for c in self.originals(owner[0])
+                    if c.source in TABLE_SOURCES or _knows(c.text.split()[-1], "NOUN")]
+        art = article_phrase(phrase)
+        if art is not None and (art[1] in self.spinners.reverse or art[1] in self._habit_rev):
+            other = "a" if art[0] == "an" else "an"
+            # Known habits only: every "a"/"an" before a thesaurus word would be a suspect.
+            return [Candidate(f"{other} {c.text}", c.source, c.count) for c in self.originals(art[1])
+                    if c.source in TABLE_SOURCES and not article_agrees(art[0], c.text)]
+        return None
 
     def _thesaurus(self, lemma, upos, tag, min_zipf, sources=None,
                    forward=False) -> dict[str, list]:
@@ -266,13 +292,13 @@ class Lexicon:
         return self._table_form(phrase) in self.spinners.capitalised
 
     def _table_form(self, phrase: str) -> str:
-        """The phrase as the spinner table knows it: a possessive it has no row for is read
-        as its owner ("Vigorous's" as "vigorous")."""
+        """The phrase as the spinner table knows it: a possessive or article + noun phrase it
+        has no row for is read as the owner or noun phrase ("Vigorous's" as "vigorous")."""
         phrase = " ".join(phrase.lower().split())
         if phrase not in self.spinners.reverse:
-            owner = possessor(phrase)
-            if owner is not None:
-                return owner[0]
+            part = possessor(phrase) or article_phrase(phrase)
+            if part is not None:
+                return part[0] if part[0] not in ARTICLES else part[1]
         return phrase
 
     def __repr__(self) -> str:
