@@ -45,3 +45,22 @@ def test_pool_reads_the_same_swap_elsewhere_in_the_document():
     # the no-LM path never has it
     assert features(sites[0], said[0], use_lm=False)["doc_n"] == 0.0
     assert features(sites[0], said[0])["doc_gain"] == said[0].doc_gain
+
+
+def test_restoring_a_word_puts_back_the_article_the_spinner_fixed():
+    from unspin.engine.restore import restoration
+    text = "It was an enormous day and a huge crowd. An enormous win."
+    def choice(word, cand, at=0):
+        start = text.index(word, at)
+        s = Site(0, 1, start, start + len(word), word, [Cand(cand, "observed")])
+        return _Choice(s, s.cands[0], 0.9, [_Choice(s, Cand("vast", "wordnet"), 0.2)])
+    r = restoration(text, [choice("enormous", "big"), choice("huge", "big"),
+                           choice("enormous", "big", text.index("An "))])
+    assert r.text == "It was a big day and a big crowd. A big win."
+    first = r.edits[0]
+    assert (first.from_, first.to) == ("an enormous", "a big")
+    assert text[first.start:first.end] == "an enormous"
+    assert first.alternatives[0][0] == "a vast"
+    # "a huge" -> "a big": the article suits both, so the edit is the word alone.
+    assert (r.edits[1].from_, r.edits[1].to) == ("huge", "big")
+    assert (r.edits[2].from_, r.edits[2].to) == ("An enormous", "A big")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+import re
 from typing import Callable
 
 from .calibration import logistic, params
 from ..errors import UnspinError
 from .sites import TABLE_SOURCES, Cand, Site, find_sites
+from ..language import article_agrees
 from ..text import Doc, Edit, apply_edits, match_case
 
 SCREEN = 1.0                # sites whose best screening gain is below this never reach the LM
@@ -32,6 +34,7 @@ NEIGHBOURHOOD = 3           # words: suspects this close to an edit are decoded 
 # skipping them takes two thirds of the suspects out of pass 2 (649 -> 235).
 UNSETTLED = (0.15, 0.85)
 ALTERNATIVES = 3            # other originals listed with each edit
+_ARTICLE_BEFORE = re.compile(r"(?<![\w'\u2019-])(an?|An?|AN) \Z")
 MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
 SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
 RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
@@ -84,14 +87,37 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
 
 def restoration(text: str, chosen: list[_Choice]) -> Restoration:
     """The decoded choices as edits over `text`, and the text they give."""
-    edits = []
+    edits: list[Edit] = []
     for ch in sorted(chosen, key=lambda c: c.site.start):
-        to = match_case(ch.site.text, ch.cand.text)
-        if to != ch.site.text:
-            alts = tuple((match_case(ch.site.text, o.cand.text), o.p)
-                         for o in sorted(ch.others, key=lambda o: -o.p)[:ALTERNATIVES])
-            edits.append(Edit(ch.site.start, ch.site.end, ch.site.text, to, ch.p, alts))
+        s = ch.site
+        to = match_case(s.text, ch.cand.text)
+        if to == s.text:
+            continue
+        alts = [(match_case(s.text, o.cand.text), o.p)
+                for o in sorted(ch.others, key=lambda o: -o.p)[:ALTERNATIVES]]
+        start, spun = s.start, s.text
+        article = _article_before(text, s.start)
+        if article and article_agrees(article, s.text) and not article_agrees(article, to) \
+                and not (edits and edits[-1].end > s.start - len(article) - 1):
+            # The spinner fixed "a"/"an" for its word ("a big" -> "an enormous"): put the
+            # original's article back with it.
+            start, spun = s.start - len(article) - 1, f"{article} {s.text}"
+            to = _fit_article(article, to)
+            alts = [(_fit_article(article, a), p) for a, p in alts]
+        edits.append(Edit(start, s.end, spun, to, ch.p, tuple(alts)))
     return Restoration(text, apply_edits(text, edits), edits)
+
+
+def _article_before(text: str, at: int) -> str | None:
+    """The "a"/"an" (as written) right before offset `at`, separated by one space."""
+    m = _ARTICLE_BEFORE.search(text, 0, at)
+    return m.group(1) if m else None
+
+
+def _fit_article(article: str, words: str) -> str:
+    """`words` behind the article that suits them, written in `article`'s case."""
+    right = "an" if article_agrees("an", words) else "a"
+    return f"{match_case(article, right)} {words}"
 
 
 def _lexicon(lexicon, sources, learned):
