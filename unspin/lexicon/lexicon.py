@@ -43,7 +43,7 @@ def possessor(phrase: str) -> tuple[str, str] | None:
 def article_phrase(phrase: str) -> tuple[str, str] | None:
     """("an", "inventory") for "an inventory": real spinner A fixes the article when its swap
     needs the other one (a list -> an inventory, an answer -> a solution), so the phrase's
-    originals include each of the noun phrase's whose article differs, with its own."""
+    originals are the noun phrase's known originals that take the other article, written with it."""
     art, _, rest = phrase.partition(" ")
     if art in ARTICLES and rest and rest.split()[0] not in FUNCTION_WORDS:
         return art, rest
