@@ -354,7 +354,7 @@ def read_records(path: str, warn: Callable[[str], None]) -> Iterator[tuple[Recor
 
 
 def _plain(path: str, warn) -> Record | None:
-    from ..text import decode_input
+    from ..inputs import decode_input
     with open(path, "rb") as f:
         data = f.read()
     try:
@@ -406,6 +406,8 @@ def _warc(path: str, warn):
     import io
     from warcio.archiveiterator import ArchiveIterator
     import trafilatura
+
+    from ..inputs import html_article
     n = 0
     with open(path, "rb") as f:
         try:
@@ -425,8 +427,8 @@ def _warc(path: str, warn):
                 if getattr(rec.raw_stream, "limit", 0):  # record ends before its Content-Length
                     raise EOFError("record cut short")
                 n += 1
-                text = trafilatura.extract(html, include_comments=False, include_tables=False)
-                if not text or not text.strip():
+                text = html_article(html)
+                if text is None:
                     warn(f"{path}: {url}: no article text found in the HTML; skipped")
                     yield None, f.tell()
                     continue

@@ -71,7 +71,7 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
               top: int = typer.Option(5, "--top", min=1, max=100, help="How many sources to list."),
               passages: int = typer.Option(5, "--passages", min=0, help="Aligned passages of the best source to show.")):
     """Find which archived article a spun, paraphrased or partial copy came from."""
-    from ..text import read_input
+    from ..inputs import read_input
     from ..archive.trace import trace
     text = read_input(file)
     ms = trace(text, db, top=top)
@@ -120,7 +120,7 @@ def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, 
                no_lm: bool = typer.Option(False, "--no-lm", help="Restore without the language model (fast).")):
     """Write a self-contained HTML report: suspect and source side by side, with the evidence."""
     from ..archive.report import report
-    from ..text import read_input
+    from ..inputs import read_input
     check_writable(output)
     write_file(output, report(read_input(file), db, use_lm=not no_lm))
     out.print(f"report: {output}", markup=False)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..errors import UnspinError
-from ..text import MAX_BYTES
+from ..inputs import MAX_BYTES
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 JSONL_SUFFIXES = (".jsonl",)
@@ -27,7 +27,7 @@ NO_HTTP_HEADERS = "no_http_headers"
 HTTP_STATUS = "http_status"        # not a 2xx response
 NOT_HTML = "not_html"
 BINARY = "binary"
-TOO_LARGE = "too_large"            # body over text.MAX_BYTES
+TOO_LARGE = "too_large"            # body over inputs.MAX_BYTES
 NO_TEXT = "no_text"                # no article text found
 BAD_JSON = "bad_json"              # a JSONL line that is not an object with valid "text"
 CORRUPT = "corrupt"                # truncated or damaged data: the rest of the file is lost
@@ -154,9 +154,7 @@ _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 def _html(body: bytes, ctype: str) -> str | None:
-    from ..text import (
-        _html_text,  # the one trafilatura call, shared with every other input
-    )
+    from ..inputs import html_article
     m = _CHARSET.search(ctype)
     enc = "utf-8"
     if m:
@@ -165,8 +163,8 @@ def _html(body: bytes, ctype: str) -> str | None:
         except LookupError:
             pass
     try:
-        return _html_text(body.decode(enc, "replace"), "page")
-    except Exception:  # no article text (UnspinError), or a page lxml cannot parse: no text either
+        return html_article(body.decode(enc, "replace"))
+    except Exception:  # a page lxml cannot parse: no text either
         return None
 
 

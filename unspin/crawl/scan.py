@@ -239,7 +239,8 @@ class Scanner:
 
         The one per-file function of both `scan` (which writes them to a part) and the Spark
         job (unspin/crawl/spark.py, which makes them a DataFrame)."""
-        from ..text import Doc, check_english
+        from ..inputs import check_english
+        from ..text import Doc
         c = FileCounts()
         rows: list[dict] = []
         skipped: Counter = Counter()

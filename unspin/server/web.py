@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import TooLarge, UnspinError
 from ..jobs import Busy, Job, Jobs
-from ..text import MAX_BYTES, check_text
+from ..inputs import MAX_BYTES, check_text
 
 # The request body, refused while it arrives: JSON escapes (\uXXXX, \n) can make a text a few
 # times its UTF-8 size, so this is looser than MAX_BYTES, which check_text applies to the text.
@@ -315,7 +315,7 @@ async def add_to_archive(body: ArchiveIn, request: Request) -> Response:
 async def extract(request: Request, name: str = Query("upload", max_length=300)) -> Response:
     """The article text of a .txt, .html or .pdf file sent as the raw body (what the CLI reads
     from such a file): {"name", "text"}. Offsets of later calls refer to this text."""
-    from ..text import decode_input
+    from ..inputs import decode_input
     data = await request.body()
 
     def work(job):
