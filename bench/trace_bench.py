@@ -336,7 +336,8 @@ def pct(xs, p):
 
 
 def run_unspin(db, queries):
-    from unspin.archive import store as archive, trace
+    from unspin import archive
+    from unspin.archive import trace
     ranks, lat, cls = [], [], []
     with archive.Archive(db) as arc:
         for kind, q, src in queries:
@@ -354,7 +355,8 @@ def run_unspin(db, queries):
 
 def learn_experiment(db, texts, ns=(0, 5, 20, 50), test=30, seed=11):
     """Restoration of a spinner no built-in table knows, before and after learning from N copies."""
-    from unspin.archive import store as archive, learn, trace
+    from unspin import archive
+    from unspin.archive import learn, trace
     table = private_spinner()
     rng = random.Random(seed)
     ids = sorted(texts, key=lambda s: int(s[3:]))
@@ -378,7 +380,7 @@ def learn_experiment(db, texts, ns=(0, 5, 20, 50), test=30, seed=11):
         core_restore = None
     rows, done = [], 0
     with archive.Archive(db) as arc:
-        arc.con.execute("DELETE FROM catches")
+        arc.clear_catches()
         for n in ns:
             for i in train_ids[done:n]:
                 trace.trace(spin(texts[i], 0.5, rng, table=table), arc, record=True, use_vectors=False)
@@ -394,8 +396,8 @@ def learn_experiment(db, texts, ns=(0, 5, 20, 50), test=30, seed=11):
                 except Exception as e:  # noqa: BLE001 - a colleague's module; report, don't crash
                     row["restore_no_lm"] = f"error: {type(e).__name__}"
             rows.append(row)
-        arc.con.execute("DELETE FROM catches")
-        arc.con.execute("DELETE FROM substitutions")
+        arc.clear_catches()
+        arc.replace_substitutions([])
     return rows
 
 
@@ -416,7 +418,7 @@ def main():
     for p in (db, db + "-wal", db + "-shm"):
         if os.path.exists(p):
             os.remove(p)
-    from unspin.archive import store as archive
+    from unspin import archive
     results, have = [], 0
     all_docs = os.path.join(args.workdir, "docs.jsonl")
     open(all_docs, "w").close()

@@ -56,7 +56,7 @@ def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int, vec
     import json
     sys.path.insert(0, str(ROOT / "bench"))
     import trace_bench as tb
-    from unspin.archive import store as archive
+    from unspin import archive
     gen = tb.Generator(seed=seed, pool=pool)
     clusters = [gen.event() for _ in range(events)]
     tb.write_corpus(d / "c.jsonl", gen, 0, docs, clusters)

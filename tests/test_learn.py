@@ -4,7 +4,8 @@ import random
 import sys
 
 from conftest import ROOT, generated_archive, run_cli
-from unspin.archive import store as archive, learn, trace
+from unspin import archive
+from unspin.archive import learn, trace
 
 sys.path.insert(0, str(ROOT / "bench"))
 import trace_bench as tb  # noqa: E402

@@ -5,7 +5,8 @@ import re
 import sys
 
 from conftest import ROOT, run_cli
-from unspin.archive import store as archive, report
+from unspin import archive
+from unspin.archive import report
 
 sys.path.insert(0, str(ROOT / "bench"))
 import trace_bench as tb  # noqa: E402

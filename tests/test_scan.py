@@ -289,7 +289,7 @@ def test_deep_path_only_on_suspicious_pages(tmp_path, monkeypatch):
 def archived_copy(crawl, tmp_path) -> tuple[str, str]:
     """(an archive of two articles, a crawl holding a spun copy of the first and an unrelated
     article): what the trace tests of scan and of the Spark job scan."""
-    from unspin.archive import store as archive
+    from unspin import archive
     _, _, parts, spun = crawl
     corpus = tmp_path / "mine.jsonl"
     corpus.write_text("".join(json.dumps({"id": f"art{i}", "text": t}) + "\n" for i, t in enumerate(parts[:2])))

@@ -84,7 +84,7 @@ def test_spark_traces_like_scan(crawl, spark, tmp_path, broadcast):  # noqa: F81
 
 
 def test_broadcast_index_finds_what_sqlite_finds(crawl, tmp_path):  # noqa: F811
-    from unspin.archive import store as archive
+    from unspin import archive
     from unspin.archive import fingerprint as fp
     parts = crawl[2]
     corpus = tmp_path / "mine.jsonl"

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from conftest import ROOT, generated_archive, run_cli
-from unspin.archive import store as archive, trace
+from unspin import archive
+from unspin.archive import trace
 
 sys.path.insert(0, str(ROOT / "bench"))
 import trace_bench as tb  # noqa: E402  (the benchmark's article generator)

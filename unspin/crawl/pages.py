@@ -59,9 +59,7 @@ def read(path: str) -> Iterator[Page | Skip]:
 
 
 def _jsonl(path: str) -> Iterator[Page | Skip]:
-    from ..archive.store import (
-        _jsonl as records,  # the archive's reader: same rules for the same files
-    )
+    from ..archive.readers import _jsonl as records  # the archive's reader: same rules for the same files
     problems: list[str] = []
     start = 0
     for lineno, (rec, end) in enumerate(records(path, problems.append), 1):
@@ -82,7 +80,7 @@ def _jsonl(path: str) -> Iterator[Page | Skip]:
 def _warc(path: str) -> Iterator[Page | Skip]:
     from warcio.archiveiterator import ArchiveIterator
 
-    from ..archive.store import _check_gzip
+    from ..archive.readers import _check_gzip
     n = 0
     try:
         f = open(path, "rb")

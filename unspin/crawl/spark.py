@@ -97,12 +97,12 @@ def load_index(db: str, max_bytes: int):
 
     from ..archive.store import MAX_POSTING, Archive
     with Archive(db) as arc:
-        rows = arc.con.execute("SELECT count(*) FROM lsh").fetchone()[0]
+        rows = arc.band_key_count()
         if rows * 16 > max_bytes:
             return None
         keys = np.empty(rows, dtype=np.int64)
         docs = np.empty(rows, dtype=np.int64)
-        cur = arc.con.execute("SELECT key, doc FROM lsh ORDER BY key, doc")
+        cur = arc.band_keys()
         i = 0
         while True:
             chunk = cur.fetchmany(100_000)
