@@ -54,8 +54,7 @@ def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int, vec
     """An archive of `docs` generated articles (the trace benchmark's generator) in folder d,
     with the meaning index when `vectors`. Returns (db path, {id: text}, generator, event clusters)."""
     import json
-    sys.path.insert(0, str(ROOT / "bench"))
-    import trace_bench as tb
+    from unspin.simulate import articles as tb
     from unspin import archive
     gen = tb.Generator(seed=seed, pool=pool)
     clusters = [gen.event() for _ in range(events)]

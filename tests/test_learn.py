@@ -1,14 +1,12 @@
 """Learn: substitutions of an unknown spinner come out of caught copies and restore new ones."""
 import json
 import random
-import sys
 
-from conftest import ROOT, generated_archive, run_cli
+from unspin.simulate import articles as tb  # the benchmarks' article generator
+from conftest import generated_archive, run_cli
 from unspin import archive
 from unspin.archive import learn, trace
 
-sys.path.insert(0, str(ROOT / "bench"))
-import trace_bench as tb  # noqa: E402
 
 
 def test_learn_from_caught_copies(tmp_path):

@@ -2,14 +2,12 @@
 import json
 import random
 import re
-import sys
 
-from conftest import ROOT, run_cli
+from unspin.simulate import articles as tb  # the benchmarks' article generator
+from conftest import run_cli
 from unspin import archive
 from unspin.archive import report
 
-sys.path.insert(0, str(ROOT / "bench"))
-import trace_bench as tb  # noqa: E402
 
 EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 
