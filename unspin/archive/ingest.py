@@ -75,14 +75,15 @@ def _add_file(arc: Archive, path, stats, progress, warn, workers, pool):
     st = os.stat(path)
     row = arc.file_state(path)
     same = row is not None and row[0] == st.st_size and row[1] == st.st_mtime_ns
-    if same and row[3]:
+    if row is not None and same and row[3]:
         stats.skipped_files += 1
         if progress:
             progress(st.st_size, path)
         return pool
-    resume = row[2] if same else 0
+    resume = row[2] if row is not None and same else 0
     arc.start_file(path, st.st_size, st.st_mtime_ns, resume)
-    done_bytes, count, pending = 0, 0, []
+    done_bytes, count = 0, 0
+    pending: list[Record | None] = []
 
     def flush(upto: int, done: int):
         nonlocal pool

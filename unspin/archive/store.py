@@ -167,7 +167,7 @@ class Archive:
                                (n,)).fetchone()
         if row is None:
             return None
-        return Document(*row[:5], zlib.decompress(row[5]).decode())
+        return Document(row[0], row[1], row[2], row[3], row[4], zlib.decompress(row[5]).decode())
 
     def get_id(self, doc_id: str) -> Document | None:
         row = self.con.execute("SELECT n FROM docs WHERE id=?", (doc_id,)).fetchone()

@@ -40,7 +40,7 @@ class Match:
     reasons: Evidence | None = None
 
     def to_json(self) -> dict:
-        out = {"id": self.id, "source": self.source, "title": self.title, "relation": self.relation,
+        out: dict = {"id": self.id, "source": self.source, "title": self.title, "relation": self.relation,
                "coverage": round(self.coverage, 4), "score": round(self.score, 4),
                "passages": [p.to_json() for p in self.passages]}
         if self.reasons is not None:
@@ -72,7 +72,7 @@ class _Query:
         self.sents = al.sentences(text)
         self.words = [w for s in self.sents for w in s.toks]
         self.use_vectors = use_vectors
-        self._vecs = None
+        self._vecs: np.ndarray | None = None
 
     def vectors(self) -> np.ndarray:
         if self._vecs is None:
@@ -139,7 +139,8 @@ def _meaning(q: _Query, docs: list[tuple[Document, list]]) -> dict:
         return {}
     from . import meaning, sentvec
     qv = q.vectors()
-    texts, bounds = [], []
+    texts: list[str] = []
+    bounds: list[tuple[int, int]] = []
     for d, ss in docs:
         start = len(texts)
         texts += [d.text[s.span.start:s.span.end] for s in ss[:MAX_SENTENCES]]

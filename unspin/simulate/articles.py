@@ -188,7 +188,7 @@ def paraphrase(text: str, rng) -> str:
     for i in range(0, len(out) - 1, 2):  # reorder neighbours
         if rng.random() < 0.3:
             out[i], out[i + 1] = out[i + 1], out[i]
-    merged = []
+    merged: list[str] = []
     for s in out:  # merge some short neighbours
         if merged and rng.random() < 0.15 and merged[-1].endswith(".") and s[:1].isupper():
             merged[-1] = merged[-1][:-1] + "; " + s
