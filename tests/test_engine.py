@@ -7,6 +7,8 @@ import unspin
 from unspin.text import Doc, apply_edits
 from conftest import run_cli
 
+pytestmark = pytest.mark.slow  # loads the language model or takes more than 5 s
+
 # Spun as real spinners do: several traces per paragraph, names included. (The decision now
 # weighs the document's spin rate, so a lone habit in otherwise clean text is left alone.)
 SPUN = ("The company said its profits would rise, in keeping with a statement on Tuesday.\n"

@@ -1,4 +1,5 @@
 """Learn: substitutions of an unknown spinner come out of caught copies and restore new ones."""
+import pytest
 import json
 import random
 
@@ -9,6 +10,7 @@ from unspin.archive import learn, trace
 
 
 
+@pytest.mark.slow
 def test_learn_from_caught_copies(tmp_path):
     db, by_id, gen, clusters = generated_archive(tmp_path, seed=4, pool=2000, events=4, docs=120)
     texts = list(by_id.values())

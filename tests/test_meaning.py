@@ -113,6 +113,7 @@ def test_unrelated_translation_finds_no_copy(arc):
     assert not any(m.relation == "copy" for m in trace.trace(other_es, arc["db"], record=False))
 
 
+@pytest.mark.slow
 def test_trace_json_and_terminal_show_kinds_and_reasons(arc):
     q = arc["dir"] / "es.txt"
     q.write_text(FLOOD_ES, encoding="utf-8")

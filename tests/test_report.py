@@ -1,4 +1,5 @@
 """Report: one self-contained page, article text escaped, evidence on both sides."""
+import pytest
 import json
 import random
 import re
@@ -12,6 +13,7 @@ from unspin.archive import report
 EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 
 
+@pytest.mark.slow
 def test_report_is_escaped_and_self_contained(tmp_path):
     gen = tb.Generator(seed=5, pool=2000)
     clusters = [gen.event() for _ in range(2)]

@@ -1,3 +1,4 @@
+import pytest
 import json
 
 from fastapi.testclient import TestClient
@@ -274,6 +275,7 @@ def test_library_work_stops_at_its_checkpoints():
     jobs.shutdown()
 
 
+@pytest.mark.slow
 def test_detect_progress_moves_and_is_linear_in_flags():
     from unspin.engine.detect import detect
     calls = []

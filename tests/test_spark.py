@@ -23,6 +23,8 @@ from unspin.crawl import scan as sc
 from unspin.crawl import spark as sp
 from unspin.errors import UnspinError
 
+pytestmark = pytest.mark.slow  # loads the language model or takes more than 5 s
+
 KEY = lambda r: (r["warc_file"], r["record_offset"])
 
 
