@@ -57,6 +57,8 @@ runs (same process, after warm-up) is reported too.
 """
 from __future__ import annotations
 
+# Over 400 lines: the benchmark's orchestration (spinning, restoring, detecting per cell, the speed child); scoring is in metrics.py, the report in render.py.
+
 import argparse
 import json
 import os

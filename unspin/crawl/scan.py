@@ -21,6 +21,8 @@ instead of SQLite look-ups).
 """
 from __future__ import annotations
 
+# Over 400 lines: one resumable job (settings, per-file scanning, the worker pool, the Parquet output and its summary) whose parts share the resume state.
+
 import hashlib
 import json
 import os
