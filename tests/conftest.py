@@ -16,7 +16,7 @@ SEED = ROOT / "unspin" / "data" / "demo_article.txt"
 def run_cli(*args, stdin: bytes | None = None, timeout: float = 300):
     """Run the installed CLI the way users do; returns CompletedProcess with text output."""
     exe = Path(sys.executable).with_name("unspin")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli.app"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli"]
     p = subprocess.run(cmd + [str(a) for a in args], input=stdin, capture_output=True, timeout=timeout,
                        env={**os.environ, "COLUMNS": "200"})
     p.stdout_text = p.stdout.decode("utf-8", "replace")

@@ -13,7 +13,7 @@ import sqlite3
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
 from urllib.parse import quote
 
 from . import fingerprint as fp
@@ -226,13 +226,6 @@ class Archive:
         n = cur.lastrowid
         self.con.executemany("INSERT OR IGNORE INTO lsh(key, doc) VALUES (?,?)", [(k, n) for k in keys])
         stats.added += 1
-
-    def add(self, paths: list[str], progress: Callable[[int, str], None] | None = None,
-            warn: Callable[[str], None] | None = None, workers: int | None = None,
-            vectors: bool = True) -> IngestStats:
-        """Ingest files and directories (`ingest.add_files`)."""
-        from .ingest import add_files
-        return add_files(self, paths, progress=progress, warn=warn, workers=workers, vectors=vectors)
 
     # ---- ingest's bookkeeping: how far each file got -------------------------------------
 

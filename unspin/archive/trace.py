@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..language import STOPWORDS
 from . import align as al
 from . import fingerprint as fp
 from .store import Archive, Document, using
@@ -48,12 +47,6 @@ class Match:
         return out
 
 
-def entities(text: str | list[str]) -> set[str]:
-    """Names and numbers: what articles on the same story share whoever wrote them."""
-    stream = fp.immutable_stream(text) if isinstance(text, str) else text
-    return {t for t in stream if t is not fp.GAP and t not in STOPWORDS}
-
-
 def trace(text: str, db: str | Archive, top: int = 5, record: bool = True,
           use_vectors: bool = True) -> list[Match]:
     """Best sources of `text` in the archive, best first; confirmed copies are recorded for learn.
@@ -68,7 +61,7 @@ class _Query:
         self.text = text
         stream = fp.immutable_stream(text)
         self.shingles = fp.stream_shingles(stream)
-        self.entities = entities(stream)
+        self.entities = fp.entities(stream)
         self.sents = al.sentences(text)
         self.words = [w for s in self.sents for w in s.toks]
         self.use_vectors = use_vectors
@@ -103,7 +96,7 @@ def _score(arc, cands: list[int], near: dict[int, float], q: _Query) -> list[Mat
         if d is None:
             continue
         stream = fp.immutable_stream(d.text)
-        ent = fp.jaccard(q.entities, entities(stream)) if q.entities else 0.0
+        ent = fp.jaccard(q.entities, fp.entities(stream)) if q.entities else 0.0
         cont = fp.containment(q.shingles, fp.stream_shingles(stream))
         docs.append((max(cont + 0.2 * ent, near.get(n, 0.0)), ent, d))
     docs.sort(key=lambda x: -x[0])

@@ -51,7 +51,7 @@ class Evidence:
 
 def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: str, ssents: list,
            words: al.Alignment, meaning: mn.SentenceAlignment | None) -> Evidence:
-    from .trace import entities
+    from .fingerprint import entities
     passages = list(words.passages)
     swords = [w for s in ssents for w in s.toks]
     translation = mn.is_translation(qwords, swords)
