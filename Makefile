@@ -1,15 +1,23 @@
 # Two entry points for a fresh machine: `make demo` and `make test`. Both set up first.
 # UNSPIN_WITH_SPARK=1 make setup also installs PySpark and a Java runtime (python -m unspin.crawl.spark).
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-fast lint bench clean
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
 	@.venv/bin/unspin demo
 
-test: setup
-	@.venv/bin/ruff check -q unspin bench tests scripts
+# Everything, slow tests included: what CI runs (.ci/run).
+test: setup lint
 	@.venv/bin/python -m pytest -q -x
+
+# The quick loop while working: tests that neither load the language model nor take over 5 s.
+test-fast: setup lint
+	@.venv/bin/python -m pytest -q -x -m "not slow"
+
+lint:
+	@.venv/bin/ruff check -q unspin bench tests scripts
+	@.venv/bin/mypy
 
 bench: setup
 	@bash scripts/bench-setup.sh

@@ -95,7 +95,7 @@ def build(split: str, genres: str, filler: int, workdir: str, vectors: bool, wor
             for i in range(filler):
                 title, text = gen.article(clusters[i % len(clusters)])
                 f.write(json.dumps({"id": f"gen{i}", "title": title, "text": text}) + "\n")
-    from unspin.archive import store as archive
+    from unspin import archive
     t, c = time.time(), time.process_time()
     st = archive.add(db, [path], vectors=False, workers=1)
     t_words, c_words = time.time() - t, time.process_time() - c
@@ -140,7 +140,8 @@ def queries(copies, negatives, extra: str | None, limit: int, seed: int = 3):
 
 
 def run(db: str, qs, use_vectors: bool):
-    from unspin.archive import store as archive, trace
+    from unspin import archive
+    from unspin.archive import trace
     rows = []
     with archive.Archive(db) as arc:
         trace.trace(qs[0][2], arc, record=False, use_vectors=use_vectors)  # load models once

@@ -57,10 +57,11 @@ runs (same process, after warm-up) is reported too.
 """
 from __future__ import annotations
 
+# Over 400 lines: the benchmark's orchestration (spinning, restoring, detecting per cell, the speed child); scoring is in metrics.py, the report in render.py.
+
 import argparse
 import json
 import os
-import platform
 import resource
 import shlex
 import statistics
@@ -80,223 +81,28 @@ if str(HERE) not in sys.path:
 if str(ROOT) not in sys.path:  # after PYTHONPATH / site-packages (the editable install)
     sys.path.append(str(ROOT))
 
-import re  # noqa: E402
 
-import numpy as np  # noqa: E402
 
 import corpus  # noqa: E402
+from metrics import E, _norm, apply, as_edits, det_metrics, n_words, score_restoration, sum_counts  # noqa: E402
+from render import HELD_OUT_SOURCE, machine_info, render, targets  # noqa: E402
 from baselines import NothingDetector, TorturePhrasesDetector  # noqa: E402
 
-ALL_SOURCES = ("wordnet", "mythes", "aiksaurus")
-HELD_OUT_SOURCE = {"wordnet": "wordnet", "mythes": "mythes", "roget": "aiksaurus"}
 DEFAULT_STYLES = ("wordnet", "mythes", "roget", "thesaurus", "habits", "naive")
 DEFAULT_RATES = (0.05, 0.10, 0.20, 0.40)
-WORD_RE = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:['\u2019\-][A-Za-z0-9\u00C0-\u024F]+)*")
-
 WARMUP = "The committee said on Friday that the new plan would cut costs and help the city."
 
-TARGETS = {
-    "restore_exact_unseen_20": 0.85,
-    "untouched_changed_unseen_20": 0.005,
-    "det_f1_ge_20": 0.99,
-    "det_f1_10": 0.95,
-    "det_fpr_clean": 0.01,
-    "detect_wps": 2000.0,
-    "restore_1000w_s": 15.0,
-    "peak_rss_mb": 2000.0,  # 2 GB, decimal
-}
 
 
-# ---- the API under test (imported lazily: colleagues' code) ---------------------------------
+# ---- the API under test (imported when the benchmark starts, not at import) -------------------
 
 def load_api() -> SimpleNamespace:
-    """unspin.simulate.spin.spin / STYLES, unspin.engine.restore, unspin.engine.detect. Raises with a clear message."""
-    missing = []
-    try:
-        import unspin
-    except Exception as e:  # pragma: no cover
-        raise SystemExit(f"bench: cannot import unspin ({e}); run `make setup`") from None
-    ns = SimpleNamespace(version=getattr(unspin, "__version__", "?"))
-    try:
-        from unspin.simulate.spin import STYLES, spin
-        ns.spin, ns.STYLES = spin, dict(STYLES)
-    except Exception as e:
-        missing.append(f"unspin.simulate.spin.spin/STYLES ({type(e).__name__}: {e})")
-    for name in ("restore", "detect"):
-        fn = getattr(unspin, name, None)
-        if fn is None:
-            try:
-                mod = __import__(f"unspin.{name}", fromlist=[name])
-                fn = getattr(mod, name, None)
-            except Exception as e:
-                missing.append(f"unspin.{name} ({type(e).__name__}: {e})")
-                continue
-        if fn is None:
-            missing.append(f"unspin.{name}")
-        setattr(ns, name, fn)
-    if missing:
-        raise SystemExit("bench: the public API is not there yet: " + "; ".join(missing))
-    try:  # every source the restorer knows (thesauri and any habit tables); contract fallback
-        from unspin.lexicon.lexicon import SOURCES
-        ns.sources = tuple(SOURCES)
-    except Exception:
-        ns.sources = ALL_SOURCES
-    return ns
-
-
-# ---- scoring ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class E:
-    start: int
-    end: int
-    from_: str
-    to: str
-
-
-def as_edits(edits, text: str) -> tuple[list[E], int]:
-    """Normalise edit objects (or dicts) over `text`; drop no-ops; count invalid ones."""
-    out, invalid = [], 0
-    for e in edits or ():
-        if isinstance(e, dict):
-            s, t, f, to = e["start"], e["end"], e.get("from_", e.get("from")), e["to"]
-        else:
-            s, t, f, to = e.start, e.end, e.from_, e.to
-        if f is None:
-            f = text[s:t]
-        if not (0 <= s <= t <= len(text)) or text[s:t] != f:
-            invalid += 1
-            continue
-        if to.casefold() == f.casefold():
-            continue
-        out.append(E(s, t, f, to))
-    out.sort(key=lambda e: (e.start, e.end))
-    return out, invalid
-
-
-def apply(text: str, edits: list[E], offset: int = 0) -> str:
-    out, pos = [], 0
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        s, t = e.start - offset, e.end - offset
-        if s < pos:  # overlapping edits from one system: keep the first
-            continue
-        out.append(text[pos:s])
-        out.append(e.to)
-        pos = t
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
-
-
-def _overlap(a0, a1, b0, b1) -> bool:
-    if a0 == a1 or b0 == b1:  # insertions: overlap when inside or at the same point
-        return b0 <= a0 <= b1 if a0 == a1 else a0 <= b0 <= a1
-    return a0 < b1 and b0 < a1
-
-
-def score_restoration(spun: str, gold: list[E], system: list[E]) -> dict:
-    """Counts for one document (see the module docstring for the definitions)."""
-    items = [("g", e) for e in gold] + [("s", e) for e in system]
-    items.sort(key=lambda x: (x[1].start, x[1].end))
-    # connected components of overlapping spans (sorted sweep; overlap is interval overlap)
-    clusters: list[list] = []
-    cur, cur_end = [], -1
-    for kind, e in items:
-        if cur and (e.start < cur_end or any(_overlap(e.start, e.end, o.start, o.end) for _, o in cur)):
-            cur.append((kind, e))
-            cur_end = max(cur_end, e.end)
-        else:
-            if cur:
-                clusters.append(cur)
-            cur, cur_end = [(kind, e)], e.end
-    if cur:
-        clusters.append(cur)
-
-    exact = wrong = missed = 0
-    bad_regions: list[tuple[int, int, list[E]]] = []
-    examples: list[dict] = []
-    for cl in clusters:
-        g = [e for k, e in cl if k == "g"]
-        s = [e for k, e in cl if k == "s"]
-        r0, r1 = min(e.start for _, e in cl), max(e.end for _, e in cl)
-        region = spun[r0:r1]
-        match = _norm(apply(region, g, r0)) == _norm(apply(region, s, r0))
-        if match:
-            exact += len(g)
-        else:
-            if s:
-                wrong += len(g)
-                bad_regions.append((r0, r1, s))
-            else:
-                missed += len(g)
-            examples.append({"kind": "wrong" if s and g else "changed" if s else "missed",
-                             "context": spun[max(0, r0 - 40):r0] + "[" + region + "]"
-                             + spun[r1:r1 + 40],
-                             "original": apply(region, g, r0), "system": apply(region, s, r0)})
-    # untouched words: character masks of gold spans and of non-matching system edits
-    in_gold = bytearray(len(spun) + 1)
-    in_bad = bytearray(len(spun) + 1)
-    for e in gold:
-        in_gold[e.start:e.end] = b"\x01" * (e.end - e.start)
-    for _, _, sy in bad_regions:
-        for e in sy:
-            in_bad[e.start:e.end] = b"\x01" * (e.end - e.start)
-    untouched = changed = 0
-    for m in WORD_RE.finditer(spun):
-        w0, w1 = m.start(), m.end()
-        if any(in_gold[w0:w1]):
-            continue
-        untouched += 1
-        if any(in_bad[w0:w1]):
-            changed += 1
-    return {"gold": len(gold), "exact": exact, "wrong": wrong, "missed": missed,
-            "untouched": untouched, "changed": changed, "system_edits": len(system),
-            "examples": examples}
-
-
-def sum_counts(rows: list[dict]) -> dict:
-    keys = ("gold", "exact", "wrong", "missed", "untouched", "changed", "system_edits",
-            "invalid", "errors", "words", "seconds")
-    tot = {k: sum(r.get(k, 0) for r in rows) for k in keys}
-    ex: dict[str, list] = {}
-    for r in rows:  # a few of each kind, for reading (JSON only)
-        exs = r.get("examples") or ()
-        if isinstance(exs, dict):  # already summed
-            exs = [e for v in exs.values() for e in v]
-        for e in exs:
-            if len(ex.setdefault(e["kind"], [])) < 8:
-                ex[e["kind"]].append(e)
-    tot["examples"] = ex
-    g, u = max(1, tot["gold"]), max(1, tot["untouched"])
-    tot.update(exact_rate=tot["exact"] / g, wrong_rate=tot["wrong"] / g,
-               missed_rate=tot["missed"] / g, changed_rate=tot["changed"] / u,
-               words_per_s=(tot["words"] / tot["seconds"]) if tot["seconds"] else None)
-    return tot
-
-
-def roc_auc(scores_pos, scores_neg) -> float | None:
-    p, n = np.asarray(scores_pos, float), np.asarray(scores_neg, float)
-    if not len(p) or not len(n):
-        return None
-    gt = (p[:, None] > n[None, :]).sum()
-    eq = (p[:, None] == n[None, :]).sum()
-    return float((gt + 0.5 * eq) / (len(p) * len(n)))
-
-
-def det_metrics(pos: list[tuple[float, bool]], neg: list[tuple[float, bool]]) -> dict:
-    tp = sum(1 for _, d in pos if d)
-    fn = len(pos) - tp
-    fp = sum(1 for _, d in neg if d)
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / len(pos) if pos else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"n_spun": len(pos), "n_clean": len(neg), "tp": tp, "fp": fp, "fn": fn,
-            "precision": prec, "recall": rec, "f1": f1,
-            "fpr": fp / len(neg) if neg else None,
-            "auc": roc_auc([s for s, _ in pos], [s for s, _ in neg])}
+    """unspin's public functions, the simulator and every thesaurus the restorer knows."""
+    import unspin
+    from unspin.lexicon.lexicon import SOURCES
+    from unspin.simulate.spin import STYLES, spin
+    return SimpleNamespace(version=unspin.__version__, spin=spin, STYLES=dict(STYLES),
+                           restore=unspin.restore, detect=unspin.detect, sources=tuple(SOURCES))
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -308,10 +114,6 @@ def category_for(split: str) -> str:
 
 def seed_for(*parts) -> int:
     return zlib.crc32("|".join(map(str, parts)).encode()) & 0x7FFFFFFF
-
-
-def n_words(text: str) -> int:
-    return len(WORD_RE.findall(text))
 
 
 def pick_spread(items: list, n: int | None) -> list:
@@ -327,18 +129,6 @@ def pick_spread(items: list, n: int | None) -> list:
 def rss_mb(who=resource.RUSAGE_SELF) -> float:
     """Peak RSS in MB (10^6 bytes; Linux reports ru_maxrss in KiB). 2 GB = 2,000 MB."""
     return resource.getrusage(who).ru_maxrss * 1024 / 1e6
-
-
-def pct(x, digits=1) -> str:
-    return "—" if x is None else f"{100 * x:.{digits}f}%"
-
-
-def num(x, fmt="{:.3f}") -> str:
-    return "—" if x is None else fmt.format(x)
-
-
-def ok(flag) -> str:
-    return "—" if flag is None else ("✅" if flag else "❌")
 
 
 class Progress:
@@ -663,214 +453,6 @@ def run_speed(args, style: str, prog: Progress) -> dict:
         res = json.loads(Path(out).read_text())
         res["child_wall_s"] = wall
         return res
-
-
-# ---- report ----------------------------------------------------------------------------------
-
-def machine_info() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError):
-        mem = None
-    commit = ""
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "unspin"],
-                               capture_output=True, text=True).stdout.strip()
-        if dirty:
-            commit += "+dirty(unspin/)"
-    except Exception:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "mem_gib": round(mem, 1) if mem else None,
-            "python": platform.python_version(), "commit": commit,
-            "torch": _version("torch"), "transformers": _version("transformers")}
-
-
-def _version(pkg):
-    try:
-        from importlib.metadata import version
-        return version(pkg)
-    except Exception:
-        return None
-
-
-def rate_s(r: float) -> str:
-    return f"{100 * r:g}%"
-
-
-def md_table(header: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
-
-
-def render(res: dict) -> str:
-    a = res["args"]
-    m = res["machine"]
-    L = [f"# unspin benchmark (issue 2){' — QUICK smoke run' if a['quick'] else ''}", "",
-         f"`{res['command']}`", "",
-         f"- data: Brown press {'reportage' if a['split'] == 'test' else '(reportage, editorial, reviews)'}, **{a['split']}** split"
-         f"{' (held out: never tuned on)' if a['split'] == 'test' else ' (dev: tuning allowed)'}, "
-         f"~{a['chunk_words']}-word articles; restoration on {res.get('n_restore_docs', 0)} articles "
-         f"({res.get('n_restore_words', 0):,} words) per cell; detection on "
-         f"{res.get('n_detect_docs', 0)} articles",
-         f"- machine: {m['cpu']}, {m['cores']} cores, {m['mem_gib']} GiB; Python {m['python']}, "
-         f"torch {m['torch']}; unspin {res.get('unspin_version')} @ {m['commit']}",
-         f"- started {res['started']}, took {res.get('elapsed_s', 0):.0f} s", ""]
-    restoration = res.get("restoration") or []
-    for setting, title in (("unseen", "Restoration — style NOT seen by the restorer (its thesaurus "
-                                      "left out of `sources`) — headline"),
-                           ("seen", "Restoration — style seen (all sources)")):
-        rows = [r for r in restoration if r["setting"] == setting]
-        if not rows:
-            continue
-        L += [f"## {title}", ""]
-        names = [n for n in ("unspin", "thesaurus-only", "doing nothing") if n in rows[0]["systems"]]
-        header = ["style", "rate", "sources", "gold edits"]
-        for n in names:
-            header += [f"{n}: restored exactly", f"{n}: untouched changed"]
-        header += ["unspin wrong / missed", "unspin words/s"]
-        body = []
-        for r in rows:
-            s = r["systems"]
-            held = HELD_OUT_SOURCE.get(r["style"]) if setting == "unseen" else None
-            line = [r["style"], rate_s(r["rate"]), f"all but {held}" if held else "all",
-                    str(s[names[0]]["gold"])]
-            for n in names:
-                line += [pct(s[n]["exact_rate"]), pct(s[n]["changed_rate"], 2)]
-            u = s.get("unspin")
-            line += [f"{pct(u['wrong_rate'])} / {pct(u['missed_rate'])}" if u else "—",
-                     num(u and u["words_per_s"], "{:.0f}")]
-            body.append(line)
-        L += [md_table(header, body), ""]
-        bad = [r for r in rows if r["gold_mismatch_docs"] or r["gold_invalid_edits"]]
-        if bad:
-            L += ["> warning: spin()'s gold edits do not reproduce the original in "
-                  + ", ".join(f"{r['style']}@{rate_s(r['rate'])}: {r['gold_mismatch_docs']} docs"
-                              f" ({r['gold_invalid_edits']} invalid edits)" for r in bad), ""]
-        errs = sum(r["systems"][n].get("errors", 0) for r in rows for n in names)
-        inv = sum(r["systems"][n].get("invalid", 0) for r in rows for n in names)
-        if errs or inv:
-            L += [f"> note: {errs} restore calls raised, {inv} system edits did not match the text "
-                  "(dropped)", ""]
-    det = res.get("detection")
-    if det:
-        tp = det["torturephrases"]
-        L += [f"## Detection — `detect(deep={det['deep']})`, {det['n_spun_per_cell']} spun vs "
-              f"{det['n_clean_per_cell']} clean articles per cell", ""]
-        names = ["unspin", "torturephrases-estimator", "doing nothing"]
-        header = ["style", "rate"]
-        for n in names:
-            header += [f"{n}: F1", "AUC", "FPR"]
-        body = []
-        for c in det["cells"]:
-            line = [c["style"], rate_s(c["rate"])]
-            for n in names:
-                d = c["detectors"].get(n)
-                if d is None:
-                    line += ["n/a", "n/a", "n/a"]
-                else:
-                    line += [num(d["f1"]), num(d["auc"]), pct(d["fpr"])]
-            body.append(line)
-        L += [md_table(header, body), ""]
-        fp = det["clean_fpr"]
-        L += [f"False positives on all {det['n_clean_all']} clean test articles: unspin "
-              f"{pct(fp.get('unspin'))}, torturephrases-estimator "
-              f"{pct(fp.get('torturephrases-estimator')) if tp['available'] else 'n/a'}, "
-              f"doing nothing {pct(fp.get('doing nothing'))}. unspin verdicts seen: "
-              + ", ".join(f"{k or '∅'}={v}" for k, v in sorted(det["verdicts"].items())) + ".", ""]
-        if tp["available"]:
-            L += [f"torturephrases-estimator {tp['version']}: {tp['phrases']:,} listed phrases, "
-                  "substring look-up, offline (list ships in the wheel); spun if ≥ 1 phrase "
-                  "found, AUC by phrases per 1,000 words.", ""]
-        else:
-            L += [f"torturephrases-estimator: **could not run** — {tp['error']}", ""]
-    sp = res.get("speed")
-    if sp:
-        L += ["## Speed and memory (fresh child process, 2 cores)", ""]
-        if "error" in sp:
-            L += [f"**speed run failed**: {sp['error']}", ""]
-        else:
-            art = sp["article"]
-            rows = [["import unspin", f"{sp['import_s']:.2f} s"],
-                    ["first detect() (loads lexicon + 3-gram model)", f"{sp['first_detect_s']:.2f} s"],
-                    ["first restore() after it (loads the neural LM)", f"{sp['first_restore_s']:.2f} s"],
-                    ["detect, fast path (after warm-up)",
-                     f"{sp['detect_fast']['words_per_s']:,.0f} words/s "
-                     f"({sp['detect_fast']['words']:,} words)"],
-                    [f"restore a ~{art['words']}-word article ({art['style']}, 20%, LM on; "
-                     f"median of {art['n']})",
-                     f"{art['seconds']:.2f} s (max {art['seconds_max']:.2f} s; "
-                     f"{art['words_per_s']:.0f} words/s)"],
-                    ["restore during the restoration runs",
-                     num(res.get("restore_wps_eval"), "{:.0f} words/s")],
-                    ["peak RSS (child: load + detect + restore)", f"{sp['peak_rss_mb']:.0f} MB"],
-                    ["peak RSS (whole benchmark process)", f"{res['bench_peak_rss_mb']:.0f} MB"],
-                    ["torch threads", str(sp.get("threads"))]]
-            L += [md_table(["what", "measured"], rows), ""]
-    tg = res.get("targets")
-    if tg:
-        L += ["## Targets", ""]
-        L += [md_table(["target", "measured", "met"],
-                       [[t["target"], t["measured"], ok(t["met"])] for t in tg]), ""]
-    if res.get("errors"):
-        L += ["## Errors (first ones)", ""] + [f"- {e}" for e in res["errors"][:10]] + [""]
-    return "\n".join(L)
-
-
-def targets(res: dict) -> list[dict]:
-    out = []
-    rest = [r for r in res.get("restoration") or [] if r["setting"] == "unseen"
-            and abs(r["rate"] - 0.2) < 1e-9 and "unspin" in r["systems"]]
-    if rest:
-        tot = sum_counts([r["systems"]["unspin"] for r in rest])  # pooled counts
-        worst = min(rest, key=lambda r: r["systems"]["unspin"]["exact_rate"])
-        out.append({"target": "unseen style @20%: ≥ 85% restored exactly (all unseen styles pooled; worst style)",
-                    "measured": f"{pct(tot['exact_rate'])}; worst {worst['style']} "
-                                f"{pct(worst['systems']['unspin']['exact_rate'])}",
-                    "met": tot["exact_rate"] >= TARGETS["restore_exact_unseen_20"]})
-        out.append({"target": "unseen style @20%: ≤ 0.5% untouched words changed",
-                    "measured": pct(tot["changed_rate"], 2),
-                    "met": tot["changed_rate"] <= TARGETS["untouched_changed_unseen_20"]})
-    det = res.get("detection")
-    if det:
-        cells = [c for c in det["cells"] if c["detectors"].get("unspin")]
-        hi = [c["detectors"]["unspin"]["f1"] for c in cells if c["rate"] >= 0.2 - 1e-9]
-        mid = [c["detectors"]["unspin"]["f1"] for c in cells if abs(c["rate"] - 0.1) < 1e-9]
-        if hi:
-            out.append({"target": "detection F1 ≥ 0.99 at ≥ 20% (worst cell)",
-                        "measured": f"{min(hi):.3f}", "met": min(hi) >= TARGETS["det_f1_ge_20"]})
-        if mid:
-            out.append({"target": "detection F1 ≥ 0.95 at 10% (worst cell)",
-                        "measured": f"{min(mid):.3f}", "met": min(mid) >= TARGETS["det_f1_10"]})
-        f = det["clean_fpr"].get("unspin")
-        if f is not None:
-            out.append({"target": "≤ 1% false positives on clean text",
-                        "measured": pct(f), "met": f <= TARGETS["det_fpr_clean"]})
-    sp = res.get("speed")
-    if sp and "error" not in sp:
-        w = sp["detect_fast"]["words_per_s"]
-        out.append({"target": "detect ≥ 2,000 words/s (fast path)", "measured": f"{w:,.0f}",
-                    "met": w >= TARGETS["detect_wps"]})
-        s = sp["article"]["seconds"]
-        out.append({"target": "restore a 1,000-word article ≤ 15 s (median)",
-                    "measured": f"{s:.2f} s (~{sp['article']['words']} words; max "
-                                f"{sp['article']['seconds_max']:.2f} s)",
-                    "met": s <= TARGETS["restore_1000w_s"]})
-        mb = max(sp["peak_rss_mb"], 0)
-        out.append({"target": "peak memory ≤ 2 GB (unspin process; 1 GB = 10^9 bytes)",
-                    "measured": f"{mb:.0f} MB",
-                    "met": mb <= TARGETS["peak_rss_mb"]})
-    return out
 
 
 # ---- main ------------------------------------------------------------------------------------

@@ -176,7 +176,7 @@ def _scan(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[d
     out = work / f"scan-{workers}-{int(triage)}.parquet"
     shutil.rmtree(str(out) + ".parts", ignore_errors=True)
     exe = Path(sys.executable).with_name("unspin")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli.app"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli"]
     t0 = time.perf_counter()
     p = subprocess.run(cmd + ["scan", str(d), "-o", str(out), "--workers", str(workers), "--json",
                               "--triage" if triage else "--no-triage"], capture_output=True, text=True, check=False)

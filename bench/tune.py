@@ -21,6 +21,8 @@ Writes unspin/data/calibration.json.
 """
 from __future__ import annotations
 
+# Over 400 lines: collecting evidence rows and fitting each calibrated model (edit, detection) on the dev split, one command per model.
+
 import argparse
 import json
 import random

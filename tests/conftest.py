@@ -16,7 +16,7 @@ SEED = ROOT / "unspin" / "data" / "demo_article.txt"
 def run_cli(*args, stdin: bytes | None = None, timeout: float = 300):
     """Run the installed CLI the way users do; returns CompletedProcess with text output."""
     exe = Path(sys.executable).with_name("unspin")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli.app"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli"]
     p = subprocess.run(cmd + [str(a) for a in args], input=stdin, capture_output=True, timeout=timeout,
                        env={**os.environ, "COLUMNS": "200"})
     p.stdout_text = p.stdout.decode("utf-8", "replace")
@@ -54,9 +54,8 @@ def generated_archive(d: Path, seed: int, pool: int, events: int, docs: int, vec
     """An archive of `docs` generated articles (the trace benchmark's generator) in folder d,
     with the meaning index when `vectors`. Returns (db path, {id: text}, generator, event clusters)."""
     import json
-    sys.path.insert(0, str(ROOT / "bench"))
-    import trace_bench as tb
-    from unspin.archive import store as archive
+    from unspin.simulate import articles as tb
+    from unspin import archive
     gen = tb.Generator(seed=seed, pool=pool)
     clusters = [gen.event() for _ in range(events)]
     tb.write_corpus(d / "c.jsonl", gen, 0, docs, clusters)

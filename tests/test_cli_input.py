@@ -57,6 +57,7 @@ def test_natural_rate_needs_the_observed_style():
     assert res["rate"] is None and res["edits"]
 
 
+@pytest.mark.slow
 def test_unknown_language_model_is_one_line(monkeypatch):
     monkeypatch.setenv("UNSPIN_LM", "nope")
     p = run_cli("restore", "-", stdin=b"The chief executive said the company expects profits to rise next year.")

@@ -7,6 +7,8 @@ import unspin
 from unspin.text import Doc, apply_edits
 from conftest import run_cli
 
+pytestmark = pytest.mark.slow  # loads the language model or takes more than 5 s
+
 # Spun as real spinners do: several traces per paragraph, names included. (The decision now
 # weighs the document's spin rate, so a lone habit in otherwise clean text is left alone.)
 SPUN = ("The company said its profits would rise, in keeping with a statement on Tuesday.\n"
@@ -28,6 +30,7 @@ def test_restore_undoes_known_spinner_habits(restored):
 
 
 def test_restore_edits_are_offsets_into_the_input(restored):
+    assert restored.edits
     for e in restored.edits:
         assert SPUN[e.start:e.end] == e.from_
         assert 0.0 <= e.confidence <= 1.0
@@ -58,6 +61,7 @@ def test_detect_separates_spun_from_clean(seed_text, style):
     # Real spinners' habits are called spun outright; a pure thesaurus spinner is at least
     # not called clean (detection weighs false accusations double: see bench/tune.py).
     assert d_spun.verdict == "spun" if style == "observed" else d_spun.verdict != "clean"
+    assert d_spun.spans
     for f in d_spun.spans:
         assert spun[f.start:f.end] == f.text
 
@@ -67,12 +71,13 @@ def test_cli_json_contracts():
     assert p.returncode == 0, p.stderr_text
     d = json.loads(p.stdout_text)
     assert 0.0 <= d["spun_probability"] <= 1.0 and d["verdict"] in ("spun", "clean", "uncertain")
+    assert d["spans"]
     for s in d["spans"]:
         assert SPUN[s["start"]:s["end"]] == s["text"] and isinstance(s["confidence"], float)
     p = run_cli("restore", "-", "--json", stdin=SPUN.encode())
     assert p.returncode == 0, p.stderr_text
     r = json.loads(p.stdout_text)
-    assert set(r) == {"text", "edits"}
+    assert set(r) == {"text", "edits"} and r["edits"]
     for e in r["edits"]:
         assert SPUN[e["start"]:e["end"]] == e["from"]
         assert {"start", "end", "from", "to", "confidence"} <= set(e) <= {"start", "end", "from", "to",

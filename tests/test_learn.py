@@ -1,15 +1,16 @@
 """Learn: substitutions of an unknown spinner come out of caught copies and restore new ones."""
+import pytest
 import json
 import random
-import sys
 
-from conftest import ROOT, generated_archive, run_cli
-from unspin.archive import store as archive, learn, trace
-
-sys.path.insert(0, str(ROOT / "bench"))
-import trace_bench as tb  # noqa: E402
+from unspin.simulate import articles as tb  # the benchmarks' article generator
+from conftest import generated_archive, run_cli
+from unspin import archive
+from unspin.archive import learn, trace
 
 
+
+@pytest.mark.slow
 def test_learn_from_caught_copies(tmp_path):
     db, by_id, gen, clusters = generated_archive(tmp_path, seed=4, pool=2000, events=4, docs=120)
     texts = list(by_id.values())

@@ -3,6 +3,8 @@ import math
 
 import pytest
 
+pytestmark = pytest.mark.slow  # loads the language model or takes more than 5 s
+
 
 @pytest.fixture(scope="module")
 def model():

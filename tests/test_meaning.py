@@ -69,7 +69,7 @@ Work on the pools is expected to begin in the spring and to finish before the sc
 def arc(tmp_path_factory):
     d = tmp_path_factory.mktemp("meaning")
     db, texts, gen, clusters = generated_archive(d, seed=5, pool=1500, events=8, docs=120)
-    from unspin.archive import store as archive
+    from unspin import archive
     for name, text in (("flood", FLOOD), ("budget", BUDGET)):
         (d / f"{name}.txt").write_text(text, encoding="utf-8")
     archive.add(db, [str(d / "flood.txt"), str(d / "budget.txt")])
@@ -113,6 +113,7 @@ def test_unrelated_translation_finds_no_copy(arc):
     assert not any(m.relation == "copy" for m in trace.trace(other_es, arc["db"], record=False))
 
 
+@pytest.mark.slow
 def test_trace_json_and_terminal_show_kinds_and_reasons(arc):
     q = arc["dir"] / "es.txt"
     q.write_text(FLOOD_ES, encoding="utf-8")
@@ -190,7 +191,7 @@ def test_no_vectors_ingest_then_archive_embed_finds_the_translation(tmp_path):
     db = tmp_path / "a.db"
     p = run_cli("archive", "add", "--db", db, "--no-vectors", tmp_path / "flood.txt", tmp_path / "budget.txt")
     assert p.returncode == 0, p.stderr_text
-    from unspin.archive import store as archive
+    from unspin import archive
     assert archive.stats(str(db))["vectors"] == 0
     p = run_cli("archive", "embed", "--db", db)
     assert p.returncode == 0 and "embedded 2 documents" in p.stdout_text, p.stderr_text

@@ -15,7 +15,7 @@ from conftest import live_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pw = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")]
 SHOTS = os.environ.get("UNSPIN_SCREENSHOTS")
 
 

@@ -1,18 +1,19 @@
 """Report: one self-contained page, article text escaped, evidence on both sides."""
+import pytest
 import json
 import random
 import re
-import sys
 
-from conftest import ROOT, run_cli
-from unspin.archive import store as archive, report
+from unspin.simulate import articles as tb  # the benchmarks' article generator
+from conftest import run_cli
+from unspin import archive
+from unspin.archive import report
 
-sys.path.insert(0, str(ROOT / "bench"))
-import trace_bench as tb  # noqa: E402
 
 EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 
 
+@pytest.mark.slow
 def test_report_is_escaped_and_self_contained(tmp_path):
     gen = tb.Generator(seed=5, pool=2000)
     clusters = [gen.event() for _ in range(2)]

@@ -209,6 +209,7 @@ scan(sys.argv[2:], sys.argv[1], workers=1, progress=progress)
 """
 
 
+@pytest.mark.slow
 def test_killed_scan_resumes_without_losing_or_duplicating_rows(crawl, reference, tmp_path):
     _, inputs, _, _ = crawl
     _, ref, _ = reference
@@ -289,7 +290,7 @@ def test_deep_path_only_on_suspicious_pages(tmp_path, monkeypatch):
 def archived_copy(crawl, tmp_path) -> tuple[str, str]:
     """(an archive of two articles, a crawl holding a spun copy of the first and an unrelated
     article): what the trace tests of scan and of the Spark job scan."""
-    from unspin.archive import store as archive
+    from unspin import archive
     _, _, parts, spun = crawl
     corpus = tmp_path / "mine.jsonl"
     corpus.write_text("".join(json.dumps({"id": f"art{i}", "text": t}) + "\n" for i, t in enumerate(parts[:2])))
@@ -313,6 +314,7 @@ def test_db_traces_flagged_pages(crawl, tmp_path):
         sc.scan([str(src)], str(tmp_path / "o2.parquet"), db=str(tmp_path / "none.db"), workers=1)
 
 
+@pytest.mark.slow
 def test_cli_summary_and_errors(crawl, tmp_path):
     d, _, _, _ = crawl
     out = tmp_path / "o.parquet"

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from conftest import live_server
 
+pytestmark = pytest.mark.slow  # loads the language model or takes more than 5 s
+
 SPUN = "Doctors warned that most cancers rates were climbing, in keeping with a new report. " * 3
 
 

@@ -23,6 +23,8 @@ from unspin.crawl import scan as sc
 from unspin.crawl import spark as sp
 from unspin.errors import UnspinError
 
+pytestmark = pytest.mark.slow  # loads the language model or takes more than 5 s
+
 KEY = lambda r: (r["warc_file"], r["record_offset"])
 
 
@@ -84,7 +86,7 @@ def test_spark_traces_like_scan(crawl, spark, tmp_path, broadcast):  # noqa: F81
 
 
 def test_broadcast_index_finds_what_sqlite_finds(crawl, tmp_path):  # noqa: F811
-    from unspin.archive import store as archive
+    from unspin import archive
     from unspin.archive import fingerprint as fp
     parts = crawl[2]
     corpus = tmp_path / "mine.jsonl"

@@ -1,7 +1,8 @@
 from hypothesis import given, settings, strategies as st
 
 from unspin.errors import UnspinError
-from unspin.text import Doc, Edit, apply_edits, decode_input, match_case
+from unspin.inputs import decode_input
+from unspin.text import Doc, Edit, apply_edits, match_case
 import pytest
 
 

@@ -2,15 +2,14 @@
 the same story by other writers come back as related."""
 import json
 import random
-import sys
 
 import pytest
 
-from conftest import ROOT, generated_archive, run_cli
-from unspin.archive import store as archive, trace
+from unspin.simulate import articles as tb  # the benchmarks' article generator
+from conftest import generated_archive, run_cli
+from unspin import archive
+from unspin.archive import trace
 
-sys.path.insert(0, str(ROOT / "bench"))
-import trace_bench as tb  # noqa: E402  (the benchmark's article generator)
 
 KINDS = {"verbatim", "spun", "paraphrase"}
 

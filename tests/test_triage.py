@@ -35,6 +35,7 @@ def spun_pages(seed):
     return out
 
 
+@pytest.mark.slow
 def test_passes_every_page_the_detector_calls_spun(spun_pages):
     called = [(st, r, t) for st, r, t, p in spun_pages if p >= SPUN_AT]
     assert len(called) >= 3  # the check means something
@@ -145,6 +146,7 @@ def test_scan_rows_carry_the_tier(tmp_path, seed):
     assert sc.part_key(str(src), False, None, True) != sc.part_key(str(src), False, None, False)
 
 
+@pytest.mark.slow
 def test_cli_no_triage_option(tmp_path, seed):
     import json
 

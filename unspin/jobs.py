@@ -178,10 +178,10 @@ class Jobs:
         """Forget finished jobs past their keeping time, then the oldest beyond `keep` jobs or
         `keep_bytes` of results (results are counted by len(): keep them as bytes)."""
         now = time.time()
-        done = sorted((j for j in self._jobs.values() if j.finished_state), key=lambda j: j.finished)
+        done = sorted((j for j in self._jobs.values() if j.finished_state), key=lambda j: j.finished or 0.0)  # finished jobs all have it
         size = sum(_size(j.result) for j in done)
         for k, j in enumerate(done):
-            if now - j.finished > self.keep_s or len(done) - k > self.keep or size > self.keep_bytes:
+            if now - (j.finished or 0.0) > self.keep_s or len(done) - k > self.keep or size > self.keep_bytes:
                 size -= _size(j.result)
                 del self._jobs[j.id]
 

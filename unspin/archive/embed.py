@@ -58,8 +58,8 @@ def embed_archive(arc, progress=None, workers: int | None = None) -> int:
     """Vectors for every article that has none yet, then the ANN index; returns articles added.
 
     Resumable: each batch is committed with its vectors; a killed run redoes one batch."""
-    con, added = arc.con, 0
-    todo = con.execute("SELECT count(*) FROM docs WHERE n NOT IN (SELECT doc FROM mvectors)").fetchone()[0]
+    added = 0
+    todo = arc.count_without_vectors()
     workers = (os.cpu_count() or 1) if workers is None else workers
     pool = None
     if workers > 1 and todo > 2 * BATCH:
@@ -68,8 +68,7 @@ def embed_archive(arc, progress=None, workers: int | None = None) -> int:
     try:
         last = 0
         while True:
-            rows = con.execute("SELECT n, body FROM docs WHERE n > ? AND n NOT IN (SELECT doc FROM mvectors) "
-                               "ORDER BY n LIMIT ?", (last, BATCH * max(1, workers))).fetchall()
+            rows = arc.bodies_without_vectors(last, BATCH * max(1, workers))
             if not rows:
                 break
             last = rows[-1][0]
@@ -78,9 +77,7 @@ def embed_archive(arc, progress=None, workers: int | None = None) -> int:
                 vecs = [r for part in pool.map(_chunk, parts) for r in part]
             else:
                 vecs = _chunk(rows)
-            con.execute("BEGIN")
-            con.executemany("INSERT INTO mvectors(doc, v) VALUES (?,?)", vecs)
-            con.execute("COMMIT")
+            arc.add_vectors(vecs)
             added += len(rows)
             if progress:
                 progress(len(rows))
@@ -107,7 +104,7 @@ def index(arc):
     """The usearch index over `mvectors`, loaded once per process and brought up to date
     (rows added since it was saved are inserted, and the file saved again where writable).
     None when the archive has no vectors."""
-    top, count = arc.con.execute("SELECT coalesce(max(id), 0), count(*) FROM mvectors").fetchone()
+    top, count = arc.vector_extent()
     if not count:
         return None
     path = arc.path + ".ann"
@@ -129,7 +126,7 @@ def index(arc):
     if idx is None:
         idx, have = _new_index(), 0
     fresh = False
-    cur = arc.con.execute("SELECT id, v FROM mvectors WHERE id > ? ORDER BY id", (have,))
+    cur = arc.vectors_after(have)
     while rows := cur.fetchmany(50_000):
         keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
         vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), sentvec.DIM)
@@ -165,7 +162,6 @@ def search(arc, text: str, k: int = 8, query_vectors: np.ndarray | None = None) 
             found[key] = 1.0 - d
     if not found:
         return []
-    marks = ",".join("?" * len(found))
-    for key, doc in arc.con.execute(f"SELECT id, doc FROM mvectors WHERE id IN ({marks})", list(found)):
+    for key, doc in arc.vector_docs(list(found)):
         best[doc] = max(best.get(doc, -1.0), found[key])
     return sorted(best.items(), key=lambda x: -x[1])[:k]

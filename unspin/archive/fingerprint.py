@@ -107,3 +107,9 @@ def containment(query: np.ndarray, source: np.ndarray) -> float:
     if not len(query):
         return 0.0
     return len(np.intersect1d(query, source, assume_unique=True)) / len(query)
+
+
+def entities(text: str | list[str]) -> set[str]:
+    """Names and numbers: what articles on the same story share whoever wrote them."""
+    stream = immutable_stream(text) if isinstance(text, str) else text
+    return {t for t in stream if t is not GAP and t not in STOPWORDS}

@@ -37,11 +37,7 @@ def learn(db: str | Archive) -> Learned:
                 continue
             counts.update(extract(query, d.text))
             copies += 1
-        arc.con.execute("BEGIN")
-        arc.con.execute("DELETE FROM substitutions")
-        arc.con.executemany("INSERT INTO substitutions VALUES (?,?,?)",
-                            [(s, o, c) for (s, o), c in counts.items()])
-        arc.con.execute("COMMIT")
+        arc.replace_substitutions([(s, o, c) for (s, o), c in counts.items()])
         return Learned(copies, sum(counts.values()), len(counts))
 
 
@@ -49,7 +45,7 @@ def load_table(db: str | Archive) -> dict[str, dict[str, int]]:
     """spun (lowercase) -> {original: count}, for the restorer."""
     with using(db) as arc:
         table: dict[str, dict[str, int]] = {}
-        for spun, orig, count in arc.con.execute("SELECT spun, original, count FROM substitutions"):
+        for spun, orig, count in arc.substitutions():
             table.setdefault(spun, {})[orig] = count
         return table
 

@@ -75,7 +75,7 @@ def align(qv: np.ndarray, sv: np.ndarray, qchars: list[int], match: float = MATC
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]  # 0 skip q, 1 skip s, 2 one-one, 3 merge, 4 split
     for i in range(n + 1):
-        row, prev = score[i], score[i - 1] if i else None
+        row, prev = score[i], score[i - 1] if i else score[0]  # prev is read only when i > 0
         for j in range(m + 1):
             if not i and not j:
                 continue
@@ -119,7 +119,7 @@ def align(qv: np.ndarray, sv: np.ndarray, qchars: list[int], match: float = MATC
     for p in pairs:
         taken[p.q[0]:p.q[1]] = True
     ordered = float(w[taken].sum())
-    for i in np.flatnonzero(~taken):
+    for i in np.flatnonzero(~taken).tolist():
         j = int(np.argmax(sim[i]))
         if sim[i, j] >= reorder:
             pairs.append(Pair((int(i), int(i) + 1), (j, j + 1), float(sim[i, j]), False))

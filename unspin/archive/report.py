@@ -65,6 +65,7 @@ def report(text: str, db: str | Archive, use_lm: bool = True, match: Match | Non
                          "copies or covers.</p>" + f"<h2>Suspect text</h2><div class=col>{html.escape(text)}</div>")
         best = ms[0]
         src = arc.get(best.doc) or arc.get_id(best.id)
+        assert src is not None  # trace found it in this archive
         learned = None
         try:
             from .learn import load_table

@@ -1,27 +1,25 @@
-"""The archive: one SQLite file holding articles, their LSH band keys and what trace learned.
+"""The archive's store: one SQLite file holding articles, their LSH band keys, meaning vectors
+and what trace and learn recorded. Every SQL statement of unspin is in this module.
 
-Ingest commits in batches together with a per-file checkpoint (records done), so a killed
-run loses at most the open batch and a rerun resumes where the last commit left off.
+The file carries a schema version (table `schema_version`); opening it for writing brings an
+older file up to date through MIGRATIONS, one step per version. `Archive(path, readonly=True)`
+never writes (no table creation, no journal-mode switch): what `unspin archive stats` uses.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
+from urllib.parse import quote
 
 from . import fingerprint as fp
 from ..errors import UnspinError
 
-BATCH = 500
 MAX_POSTING = 1000
-_KILL_AFTER = int(os.environ.get("UNSPIN_FAULT_KILL_AFTER", "0"))  # tests only
-MIN_WORDS = 10
-SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".warc", ".warc.gz")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs(
@@ -39,6 +37,14 @@ CREATE TABLE IF NOT EXISTS catches(qhash BLOB PRIMARY KEY, doc INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS substitutions(spun TEXT NOT NULL, original TEXT NOT NULL,
   count INTEGER NOT NULL, PRIMARY KEY(spun, original));
 """
+
+# The schema version a file of this unspin has, and how to bring an older file up to it:
+# MIGRATIONS[v] takes a file at version v to v + 1, inside one transaction. Version 0 is a file
+# from before versions were recorded (or a new, empty one): creating what is missing is its step.
+SCHEMA_VERSION = 1
+MIGRATIONS = {
+    0: lambda con: [con.execute(stmt) for stmt in _SCHEMA.split(";") if stmt.strip()],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +80,73 @@ def content_hash(text: str) -> bytes:
 
 
 class Archive:
-    def __init__(self, path: str, create: bool = False):
+    def __init__(self, path: str, create: bool = False, readonly: bool = False):
         if not create and not os.path.exists(path):
             raise UnspinError(f"{path}: no such archive; create it with `unspin archive add --db {path} FILES`")
+        self.path = path
         try:
+            if readonly and self._version_of(path) < SCHEMA_VERSION:
+                Archive(path).close()  # an older file is brought up to date once
             # Autocommit mode: every transaction below is opened and closed explicitly.
-            self.con = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.con.execute("PRAGMA journal_mode=WAL")
-            self.con.execute("PRAGMA synchronous=NORMAL")
-            self.con.execute("PRAGMA cache_size=-262144")  # 256 MB: lsh inserts are random
-            self.con.executescript(_SCHEMA)
+            if readonly:
+                self.con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=30,
+                                           isolation_level=None)
+                self._check_version()  # a file that is not SQLite fails here
+            else:
+                self.con = sqlite3.connect(path, timeout=30, isolation_level=None)
+                self.con.execute("PRAGMA journal_mode=WAL")
+                self.con.execute("PRAGMA synchronous=NORMAL")
+                self.con.execute("PRAGMA cache_size=-262144")  # 256 MB: lsh inserts are random
+                self._migrate()
         except sqlite3.DatabaseError as e:
             raise UnspinError(f"{path}: not an unspin archive ({e})") from None
-        self.path = path
+
+    @staticmethod
+    def _version_of(path: str) -> int:
+        con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=30)
+        try:
+            return Archive._read_version(con)
+        finally:
+            con.close()
+
+    @staticmethod
+    def _read_version(con: sqlite3.Connection) -> int:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name='schema_version'").fetchone():
+            return 0
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def _version(self) -> int:
+        return self._read_version(self.con)
+
+    def _migrate(self) -> None:
+        if self._version() >= SCHEMA_VERSION:
+            self._check_version()
+            return
+        with self.transaction(immediate=True):  # another process may be migrating too
+            v = self._version()
+            while v < SCHEMA_VERSION:
+                MIGRATIONS[v](self.con)
+                v += 1
+            self.con.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)")
+            self.con.execute("DELETE FROM schema_version")
+            self.con.execute("INSERT INTO schema_version VALUES (?)", (v,))
+
+    def _check_version(self) -> None:
+        if self._version() > SCHEMA_VERSION:
+            raise UnspinError(f"{self.path}: made by a newer unspin (schema version {self._version()}, "
+                              f"this one knows {SCHEMA_VERSION}); upgrade unspin")
+
+    @contextmanager
+    def transaction(self, immediate: bool = False) -> Iterator[None]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        self.con.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.con.close()
@@ -107,7 +167,7 @@ class Archive:
                                (n,)).fetchone()
         if row is None:
             return None
-        return Document(*row[:5], zlib.decompress(row[5]).decode())
+        return Document(row[0], row[1], row[2], row[3], row[4], zlib.decompress(row[5]).decode())
 
     def get_id(self, doc_id: str) -> Document | None:
         row = self.con.execute("SELECT n FROM docs WHERE id=?", (doc_id,)).fetchone()
@@ -167,97 +227,60 @@ class Archive:
         self.con.executemany("INSERT OR IGNORE INTO lsh(key, doc) VALUES (?,?)", [(k, n) for k in keys])
         stats.added += 1
 
-    def accept(self, rec: Record, stats: IngestStats) -> bool:
-        """Too little text can be neither fingerprinted nor traced: say so instead."""
-        if len(rec.text.split()) < MIN_WORDS:
-            stats.warnings.append(f"{rec.source}: only {len(rec.text.split())} words of text "
-                                  f"(fewer than {MIN_WORDS}); skipped")
-            return False
-        return True
+    # ---- ingest's bookkeeping: how far each file got -------------------------------------
 
-    def add(self, paths: list[str], progress: Callable[[int, str], None] | None = None,
-            warn: Callable[[str], None] | None = None, workers: int | None = None,
-            vectors: bool = True) -> IngestStats:
-        """Ingest files and directories; resumable, each batch one transaction.
+    def file_state(self, path: str) -> tuple[int, int, int, int] | None:
+        """(size, mtime_ns, records done, finished) recorded for an ingested file, or None."""
+        return self.con.execute("SELECT size, mtime_ns, records, done FROM ingested_files "
+                                "WHERE path=?", (path,)).fetchone()
 
-        Fingerprinting runs in `workers` processes (default: one per core); SQLite writes
-        stay in this one, so a kill can only lose the batch not yet committed. With `vectors`
-        the new articles then get their meaning-index vectors (`embed.embed_archive`).
-        """
-        stats = IngestStats()
-        files = list(expand(paths))
-        workers = (os.cpu_count() or 1) if workers is None else workers
-        pool = None
-        try:
-            for path in files:
-                pool = self._add_file(path, stats, progress, warn, workers, pool)
-        finally:
-            if pool is not None:
-                pool.terminate()
-        if vectors:
-            from . import embed
-            embed.embed_archive(self, workers=workers)
-        return stats
-
-    def _add_file(self, path, stats, progress, warn, workers, pool):
-        st = os.stat(path)
-        row = self.con.execute("SELECT size, mtime_ns, records, done FROM ingested_files "
-                               "WHERE path=?", (path,)).fetchone()
-        same = row is not None and row[0] == st.st_size and row[1] == st.st_mtime_ns
-        if same and row[3]:
-            stats.skipped_files += 1
-            if progress:
-                progress(st.st_size, path)
-            return pool
-        resume = row[2] if same else 0
+    def start_file(self, path: str, size: int, mtime_ns: int, records: int) -> None:
         self.con.execute("INSERT OR REPLACE INTO ingested_files VALUES (?,?,?,?,0)",
-                         (path, st.st_size, st.st_mtime_ns, resume))
-        done_bytes, count, pending = 0, 0, []
+                         (path, size, mtime_ns, records))
 
-        def flush(upto: int, done: int):
-            nonlocal pool
-            recs = [r for r in pending if r is not None and self.accept(r, stats)]
-            if workers > 1 and len(recs) > 50 and pool is None:
-                import multiprocessing as mp
-                pool = mp.get_context("fork").Pool(workers)
-            texts = [r.text for r in recs]
-            prepped = pool.map(prepare, texts, chunksize=16) if pool else map(prepare, texts)
-            self.con.execute("BEGIN")
-            try:
-                for r, pr in zip(recs, prepped):
-                    self.insert(r, stats, pr)
-                    if _KILL_AFTER and stats.added + stats.duplicates >= _KILL_AFTER:
-                        os.kill(os.getpid(), 9)  # kill-and-resume tests: die mid-transaction
-                self.con.execute("UPDATE ingested_files SET records=?, done=? WHERE path=?", (upto, done, path))
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
-            pending.clear()
-            if warn:
-                for w in stats.warnings:
-                    warn(w)
-                stats.warnings.clear()
+    def file_progress(self, path: str, records: int, done: int) -> None:
+        """Records of the file ingested so far (inside the batch's transaction)."""
+        self.con.execute("UPDATE ingested_files SET records=?, done=? WHERE path=?", (records, done, path))
 
-        try:
-            for i, item, pos in _numbered(read_records(path, stats.warnings.append)):
-                count = i + 1
-                if i < resume:
-                    continue
-                pending.append(item)
-                if count % BATCH == 0:
-                    flush(count, 0)
-                    if progress:
-                        progress(pos - done_bytes, path)
-                        done_bytes = pos
-        except UnspinError:  # nothing could be read from the file: it is not in progress either
-            if not count:
-                self.con.execute("DELETE FROM ingested_files WHERE path=?", (path,))
-            raise
-        flush(count, 1)
-        if progress:
-            progress(st.st_size - done_bytes, path)
-        return pool
+    def forget_file(self, path: str) -> None:
+        self.con.execute("DELETE FROM ingested_files WHERE path=?", (path,))
+
+    # ---- the meaning index's vectors (embed) ------------------------------------------
+
+    def count_without_vectors(self) -> int:
+        return self.con.execute("SELECT count(*) FROM docs WHERE n NOT IN (SELECT doc FROM mvectors)").fetchone()[0]
+
+    def bodies_without_vectors(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """(n, compressed body) of articles after number `after` that have no vectors yet."""
+        return self.con.execute("SELECT n, body FROM docs WHERE n > ? AND n NOT IN (SELECT doc FROM mvectors) "
+                                "ORDER BY n LIMIT ?", (after, limit)).fetchall()
+
+    def add_vectors(self, rows: list[tuple[int, bytes]]) -> None:
+        """(doc, vector bytes) rows, in one transaction."""
+        with self.transaction():
+            self.con.executemany("INSERT INTO mvectors(doc, v) VALUES (?,?)", rows)
+
+    def vector_extent(self) -> tuple[int, int]:
+        """(highest vector id, number of vectors)."""
+        return self.con.execute("SELECT coalesce(max(id), 0), count(*) FROM mvectors").fetchone()
+
+    def vectors_after(self, vid: int) -> sqlite3.Cursor:
+        """A cursor over (id, vector bytes) of the vectors after id `vid`, in id order."""
+        return self.con.execute("SELECT id, v FROM mvectors WHERE id > ? ORDER BY id", (vid,))
+
+    def vector_docs(self, ids: list[int]) -> list[tuple[int, int]]:
+        """(vector id, document number) of the given vectors."""
+        marks = ",".join("?" * len(ids))
+        return self.con.execute(f"SELECT id, doc FROM mvectors WHERE id IN ({marks})", ids).fetchall()
+
+    # ---- the LSH index whole (the Spark job broadcasts it) ---------------------------------
+
+    def band_key_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM lsh").fetchone()[0]
+
+    def band_keys(self) -> sqlite3.Cursor:
+        """A cursor over every (key, doc), in key order."""
+        return self.con.execute("SELECT key, doc FROM lsh ORDER BY key, doc")
 
     # ---- what trace and learn record --------------------------------------------------
 
@@ -267,6 +290,18 @@ class Archive:
 
     def catches(self) -> Iterator[tuple[str, int, float]]:
         yield from self.con.execute("SELECT query, doc, coverage FROM catches ORDER BY rowid")
+
+    def clear_catches(self) -> None:
+        self.con.execute("DELETE FROM catches")
+
+    def replace_substitutions(self, rows: list[tuple[str, str, int]]) -> None:
+        """The learned table, (spun, original, count) rows, in place of the old one."""
+        with self.transaction():
+            self.con.execute("DELETE FROM substitutions")
+            self.con.executemany("INSERT INTO substitutions VALUES (?,?,?)", rows)
+
+    def substitutions(self) -> Iterator[tuple[str, str, int]]:
+        yield from self.con.execute("SELECT spun, original, count FROM substitutions")
 
 
 def prepare(text: str) -> tuple[bytes, bytes, list[int]]:
@@ -288,165 +323,6 @@ def open_archive(path: str, create: bool = False) -> Archive:
     return Archive(path, create=create)
 
 
-def add(db: str, paths: list[str], progress=None, warn=None, workers: int | None = None,
-        vectors: bool = True) -> IngestStats:
-    with Archive(db, create=True) as a:
-        return a.add(paths, progress=progress, warn=warn, workers=workers, vectors=vectors)
-
-
-def add_records(db: str, records: list[Record]) -> IngestStats:
-    """Records given whole (the HTTP API's documents), added in one transaction."""
-    stats = IngestStats()
-    with Archive(db, create=True) as a:
-        prepped = [(r, prepare(r.text)) for r in records if a.accept(r, stats)]
-        a.con.execute("BEGIN IMMEDIATE")
-        try:
-            for r, pr in prepped:
-                a.insert(r, stats, pr)
-            a.con.execute("COMMIT")
-        except BaseException:
-            a.con.execute("ROLLBACK")
-            raise
-    return stats
-
-
 def stats(db: str) -> dict:
-    with Archive(db) as a:
+    with Archive(db, readonly=True) as a:
         return a.stats()
-
-
-# ---- reading sources ------------------------------------------------------------------
-
-def expand(paths: list[str]) -> Iterator[str]:
-    """Files to ingest, directories walked in sorted order; unknown suffixes skipped there."""
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, names in os.walk(p):
-                dirs.sort()
-                for name in sorted(names):
-                    if name.lower().endswith(SUFFIXES):
-                        yield os.path.join(root, name)
-        elif os.path.isfile(p):
-            if not p.lower().endswith(SUFFIXES):
-                raise UnspinError(f"{p}: unsupported file type; give .txt, .html, .jsonl, .warc or .warc.gz")
-            yield p
-        else:
-            raise UnspinError(f"{p}: no such file or directory")
-
-
-def _numbered(it):
-    for i, (item, pos) in enumerate(it):
-        yield i, item, pos
-
-
-def read_records(path: str, warn: Callable[[str], None]) -> Iterator[tuple[Record | None, int]]:
-    """(record or None when skipped, bytes consumed) for every record of one file, in order.
-
-    Skipped records still count, so a resume index stays valid across reruns.
-    """
-    low = path.lower()
-    if low.endswith(".jsonl"):
-        yield from _jsonl(path, warn)
-    elif low.endswith((".warc", ".warc.gz")):
-        yield from _warc(path, warn)
-    else:
-        yield _plain(path, warn), os.path.getsize(path)
-
-
-def _plain(path: str, warn) -> Record | None:
-    from ..text import decode_input
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        text = decode_input(data, path)
-    except UnspinError as e:
-        warn(f"{e}; skipped")
-        return None
-    return Record(id=path, source=path, text=text, title=_first_line(text))
-
-
-def _first_line(text: str) -> str | None:
-    line = text.strip().split("\n", 1)[0].strip()
-    return line[:200] if 0 < len(line) <= 200 else None
-
-
-def _jsonl(path: str, warn):
-    with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            pos = f.tell()
-            if not raw.strip():
-                yield None, pos
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                obj = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                warn(f"{where}: not valid JSON ({getattr(e, 'msg', 'bad UTF-8')}); skipped")
-                yield None, pos
-                continue
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not obj["text"].strip():
-                warn(f"{where}: no \"text\" field with text; skipped")
-                yield None, pos
-                continue
-            url = obj.get("url") if isinstance(obj.get("url"), str) else None
-            doc_id = obj.get("id")
-            doc_id = str(doc_id) if doc_id not in (None, "") else (url or where)
-            yield Record(id=doc_id, source=url or where, text=obj["text"],
-                         title=_str(obj.get("title")), date=_str(obj.get("date"))), pos
-
-
-def _str(v) -> str | None:
-    return str(v) if v not in (None, "") else None
-
-
-def _warc(path: str, warn):
-    """HTML responses of a WARC file. A file not one page could be read from is an error, not a
-    warning: the run would otherwise end well having added nothing."""
-    import contextlib
-    import io
-    from warcio.archiveiterator import ArchiveIterator
-    import trafilatura
-    n = 0
-    with open(path, "rb") as f:
-        try:
-            records = ArchiveIterator(f)
-            while True:
-                with contextlib.redirect_stderr(io.StringIO()):  # warcio prints its own damage reports
-                    rec = next(records, None)
-                if rec is None:
-                    break
-                if rec.rec_type != "response":
-                    continue
-                ctype = (rec.http_headers.get_header("Content-Type") or "") if rec.http_headers else ""
-                if "html" not in ctype.lower():
-                    continue
-                url = rec.rec_headers.get_header("WARC-Target-URI") or f"{path}#{n}"
-                html = rec.content_stream().read().decode("utf-8", "replace")
-                if getattr(rec.raw_stream, "limit", 0):  # record ends before its Content-Length
-                    raise EOFError("record cut short")
-                n += 1
-                text = trafilatura.extract(html, include_comments=False, include_tables=False)
-                if not text or not text.strip():
-                    warn(f"{path}: {url}: no article text found in the HTML; skipped")
-                    yield None, f.tell()
-                    continue
-                meta = trafilatura.extract_metadata(html)
-                yield Record(id=url, source=url, text=text, title=getattr(meta, "title", None),
-                             date=getattr(meta, "date", None)), f.tell()
-            if path.lower().endswith(".gz"):
-                _check_gzip(path)  # warcio drops a cut-off last gzip member silently
-        except Exception as e:  # warcio raises several types on truncated/damaged input
-            if not n:
-                raise UnspinError(f"{path}: not a WARC file, or damaged before its first page "
-                                  f"({type(e).__name__}); nothing added from it") from None
-            warn(f"{path}: WARC is truncated or damaged after {n} records "
-                 f"({type(e).__name__}); kept the complete ones")
-    if not n:
-        raise UnspinError(f"{path}: no HTML pages in this WARC file; nothing added from it")
-
-
-def _check_gzip(path: str) -> None:
-    import gzip
-    with gzip.open(path, "rb") as g:
-        while g.read(1 << 20):
-            pass

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..language import STOPWORDS
 from . import align as al
 from . import fingerprint as fp
 from .store import Archive, Document, using
@@ -40,18 +39,12 @@ class Match:
     reasons: Evidence | None = None
 
     def to_json(self) -> dict:
-        out = {"id": self.id, "source": self.source, "title": self.title, "relation": self.relation,
+        out: dict = {"id": self.id, "source": self.source, "title": self.title, "relation": self.relation,
                "coverage": round(self.coverage, 4), "score": round(self.score, 4),
                "passages": [p.to_json() for p in self.passages]}
         if self.reasons is not None:
             out["reasons"] = self.reasons.to_json()
         return out
-
-
-def entities(text: str | list[str]) -> set[str]:
-    """Names and numbers: what articles on the same story share whoever wrote them."""
-    stream = fp.immutable_stream(text) if isinstance(text, str) else text
-    return {t for t in stream if t is not fp.GAP and t not in STOPWORDS}
 
 
 def trace(text: str, db: str | Archive, top: int = 5, record: bool = True,
@@ -68,11 +61,11 @@ class _Query:
         self.text = text
         stream = fp.immutable_stream(text)
         self.shingles = fp.stream_shingles(stream)
-        self.entities = entities(stream)
+        self.entities = fp.entities(stream)
         self.sents = al.sentences(text)
         self.words = [w for s in self.sents for w in s.toks]
         self.use_vectors = use_vectors
-        self._vecs = None
+        self._vecs: np.ndarray | None = None
 
     def vectors(self) -> np.ndarray:
         if self._vecs is None:
@@ -103,7 +96,7 @@ def _score(arc, cands: list[int], near: dict[int, float], q: _Query) -> list[Mat
         if d is None:
             continue
         stream = fp.immutable_stream(d.text)
-        ent = fp.jaccard(q.entities, entities(stream)) if q.entities else 0.0
+        ent = fp.jaccard(q.entities, fp.entities(stream)) if q.entities else 0.0
         cont = fp.containment(q.shingles, fp.stream_shingles(stream))
         docs.append((max(cont + 0.2 * ent, near.get(n, 0.0)), ent, d))
     docs.sort(key=lambda x: -x[0])
@@ -139,7 +132,8 @@ def _meaning(q: _Query, docs: list[tuple[Document, list]]) -> dict:
         return {}
     from . import meaning, sentvec
     qv = q.vectors()
-    texts, bounds = [], []
+    texts: list[str] = []
+    bounds: list[tuple[int, int]] = []
     for d, ss in docs:
         start = len(texts)
         texts += [d.text[s.span.start:s.span.end] for s in ss[:MAX_SENTENCES]]

@@ -51,18 +51,18 @@ class Evidence:
 
 def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: str, ssents: list,
            words: al.Alignment, meaning: mn.SentenceAlignment | None) -> Evidence:
-    from .trace import entities
+    from .fingerprint import entities
     passages = list(words.passages)
     swords = [w for s in ssents for w in s.toks]
     translation = mn.is_translation(qwords, swords)
     if meaning is not None:
         kind = "translation" if translation else "paraphrase"
-        for p in meaning.pairs:
-            qs, qe = qsents[p.q[0]].span.start, qsents[p.q[1] - 1].span.end
+        for pair in meaning.pairs:
+            qs, qe = qsents[pair.q[0]].span.start, qsents[pair.q[1] - 1].span.end
             if _overlap(passages, qs, qe) * 2 >= qe - qs:
                 continue  # the words already explain it
-            passages.append(al.Passage(qs, qe, ssents[p.s[0]].span.start, ssents[p.s[1] - 1].span.end,
-                                       kind, round(p.similarity, 4)))
+            passages.append(al.Passage(qs, qe, ssents[pair.s[0]].span.start, ssents[pair.s[1] - 1].span.end,
+                                       kind, round(pair.similarity, 4)))
         passages.sort(key=lambda p: p.query_start)
     total = sum(s.chars for s in qsents) or 1
     covered = weighted = close = 0.0

@@ -1,7 +1,7 @@
-"""The Typer app shared by every command module, and the entry point that keeps errors to one line."""
+"""The Typer app shared by every command module and their output helpers. It imports no command
+module: they import it and register themselves (`commands` imports them all, and is the entry point)."""
 from __future__ import annotations
 
-import os
 import sys
 
 import json
@@ -52,22 +52,3 @@ def check_writable(path: Path) -> None:
         open(path, "a", encoding="utf-8").close()
     if not existed:
         path.unlink(missing_ok=True)
-
-
-def main() -> None:
-    # Import here so every command module registers itself on `app` first.
-    from . import commands  # noqa: F401
-    try:
-        app(prog_name="unspin")
-    except UnspinError as e:
-        print(f"unspin: error: {e}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("unspin: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as e:  # never a traceback for users; UNSPIN_DEBUG=1 shows it
-        if os.environ.get("UNSPIN_DEBUG"):
-            raise
-        print(f"unspin: internal error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-              " (set UNSPIN_DEBUG=1 for details)", file=sys.stderr)
-        sys.exit(1)

@@ -1,4 +1,4 @@
-"""archive add/stats/embed, trace, report, learn: thin layers over unspin.archive.store, .trace,
+"""archive add/stats/embed, trace, report, learn: thin layers over unspin.archive, .trace,
 .report and .learn."""
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl
                                                      "paraphrased copies are not found (add later with `archive embed`).")):
     """Ingest articles and index them (words and meaning); a rerun skips what is done and
     resumes an interrupted file."""
-    from ..archive import store as archive
+    from .. import archive
     files = list(archive.expand(paths))
     total = sum(os.path.getsize(f) for f in files)
     with Progress(TextColumn("ingesting"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
@@ -42,7 +42,7 @@ def archive_add(paths: List[str] = typer.Argument(..., help=".txt, .html, .jsonl
 @archive_app.command("stats")
 def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
     """Documents, files, vectors, caught copies and size of the archive."""
-    from ..archive import store as archive
+    from .. import archive
     s = archive.stats(db)
     if as_json:
         print_json(s)
@@ -54,7 +54,8 @@ def archive_stats(db: str = DbOpt, as_json: bool = typer.Option(False, "--json",
 @archive_app.command("embed")
 def archive_embed(db: str = DbOpt):
     """Add the meaning index (multilingual vectors) for articles that lack it; resumable."""
-    from ..archive import store as archive, embed
+    from .. import archive
+    from ..archive import embed
     with archive.Archive(db) as a:
         todo = len(a) - a.stats()["documents_with_vectors"]
         with Progress(TextColumn("embedding"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -71,7 +72,7 @@ def trace_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, .
               top: int = typer.Option(5, "--top", min=1, max=100, help="How many sources to list."),
               passages: int = typer.Option(5, "--passages", min=0, help="Aligned passages of the best source to show.")):
     """Find which archived article a spun, paraphrased or partial copy came from."""
-    from ..text import read_input
+    from ..inputs import read_input
     from ..archive.trace import trace
     text = read_input(file)
     ms = trace(text, db, top=top)
@@ -120,7 +121,7 @@ def report_cmd(file: str = typer.Argument(..., help="Suspect text (.txt, .html, 
                no_lm: bool = typer.Option(False, "--no-lm", help="Restore without the language model (fast).")):
     """Write a self-contained HTML report: suspect and source side by side, with the evidence."""
     from ..archive.report import report
-    from ..text import read_input
+    from ..inputs import read_input
     check_writable(output)
     write_file(output, report(read_input(file), db, use_lm=not no_lm))
     out.print(f"report: {output}", markup=False)

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import UnspinError
-from ..text import load_document
+from ..inputs import load_document
 from .app import app, check_writable, err, out, print_json, write_file
 
 FileArg = typer.Argument(..., help="Input file (.txt, .html, .pdf) or - for standard input.")

@@ -25,7 +25,8 @@ def scan_cmd(paths: List[str] = typer.Argument(..., help=".warc(.gz), .wet(.gz),
     """Scan a web crawl for spun pages; a rerun resumes, redoing only unfinished files."""
     from ..crawl.scan import scan
     check_writable(output)
-    t0, resumed = time.monotonic(), []
+    t0 = time.monotonic()
+    resumed: list = []
     with progress_bar("scanning", unit="files") as tick:
         def progress(pages: int, files_done: int, files: int) -> None:
             resumed[:] = resumed or [pages]  # the first call counts what earlier runs scored

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..errors import UnspinError
-from ..text import MAX_BYTES
+from ..inputs import MAX_BYTES
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 JSONL_SUFFIXES = (".jsonl",)
@@ -27,7 +27,7 @@ NO_HTTP_HEADERS = "no_http_headers"
 HTTP_STATUS = "http_status"        # not a 2xx response
 NOT_HTML = "not_html"
 BINARY = "binary"
-TOO_LARGE = "too_large"            # body over text.MAX_BYTES
+TOO_LARGE = "too_large"            # body over inputs.MAX_BYTES
 NO_TEXT = "no_text"                # no article text found
 BAD_JSON = "bad_json"              # a JSONL line that is not an object with valid "text"
 CORRUPT = "corrupt"                # truncated or damaged data: the rest of the file is lost
@@ -59,9 +59,7 @@ def read(path: str) -> Iterator[Page | Skip]:
 
 
 def _jsonl(path: str) -> Iterator[Page | Skip]:
-    from ..archive.store import (
-        _jsonl as records,  # the archive's reader: same rules for the same files
-    )
+    from ..archive.readers import _jsonl as records  # the archive's reader: same rules for the same files
     problems: list[str] = []
     start = 0
     for lineno, (rec, end) in enumerate(records(path, problems.append), 1):
@@ -82,7 +80,7 @@ def _jsonl(path: str) -> Iterator[Page | Skip]:
 def _warc(path: str) -> Iterator[Page | Skip]:
     from warcio.archiveiterator import ArchiveIterator
 
-    from ..archive.store import _check_gzip
+    from ..archive.readers import _check_gzip
     n = 0
     try:
         f = open(path, "rb")
@@ -154,9 +152,7 @@ _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 def _html(body: bytes, ctype: str) -> str | None:
-    from ..text import (
-        _html_text,  # the one trafilatura call, shared with every other input
-    )
+    from ..inputs import html_article
     m = _CHARSET.search(ctype)
     enc = "utf-8"
     if m:
@@ -165,8 +161,8 @@ def _html(body: bytes, ctype: str) -> str | None:
         except LookupError:
             pass
     try:
-        return _html_text(body.decode(enc, "replace"), "page")
-    except Exception:  # no article text (UnspinError), or a page lxml cannot parse: no text either
+        return html_article(body.decode(enc, "replace"))
+    except Exception:  # a page lxml cannot parse: no text either
         return None
 
 

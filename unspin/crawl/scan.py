@@ -21,13 +21,15 @@ instead of SQLite look-ups).
 """
 from __future__ import annotations
 
+# Over 400 lines: one resumable job (settings, per-file scanning, the worker pool, the Parquet output and its summary) whose parts share the resume state.
+
 import hashlib
 import json
 import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, cast
 
 from . import pages as crawl
 from ..errors import UnspinError
@@ -145,7 +147,11 @@ def expand(paths: list[str]) -> tuple[list[str], Counter]:
     for p in paths:
         one(p, False)
     seen: set[str] = set()
-    unique = [f for f in files if not (os.path.abspath(f) in seen or seen.add(os.path.abspath(f)))]
+    unique = []
+    for f in files:
+        if os.path.abspath(f) not in seen:
+            seen.add(os.path.abspath(f))
+            unique.append(f)
     return unique, skipped
 
 
@@ -239,7 +245,8 @@ class Scanner:
 
         The one per-file function of both `scan` (which writes them to a part) and the Spark
         job (unspin/crawl/spark.py, which makes them a DataFrame)."""
-        from ..text import Doc, check_english
+        from ..inputs import check_english
+        from ..text import Doc
         c = FileCounts()
         rows: list[dict] = []
         skipped: Counter = Counter()
@@ -341,6 +348,8 @@ def _init(deep: bool, db: str | None, threads: int, queue, triage: bool = True) 
 def _task(job: tuple[int, str, str]) -> tuple[int, FileCounts]:
     if isinstance(_W, BaseException):
         raise _W
+    assert _W is not None and _Q is not None  # set up by the pool's initializer
+    q = _Q
     i, path, part = job
     pending, last = 0, time.monotonic()
 
@@ -348,12 +357,12 @@ def _task(job: tuple[int, str, str]) -> tuple[int, FileCounts]:
         nonlocal pending, last
         pending += n
         if time.monotonic() - last >= 0.5:
-            _Q.put(pending)
+            q.put(pending)
             pending, last = 0, time.monotonic()
 
     c = _W.file(path, part, tick)
     if pending:
-        _Q.put(pending)
+        q.put(pending)
     return i, c
 
 
@@ -414,7 +423,7 @@ def scan(paths: list[str], out: str, db: str | None = None, workers: int | None 
     else:
         _pool_scan(todo, workers, deep, db, tick, finished, triage)
     summary.files_scanned = len(todo)
-    tally(summary, counts)
+    tally(summary, cast("list[FileCounts]", counts))  # every file has finished: no None is left
     summary.pages_this_run = summary.pages_scored - pages
     if progress:  # exact at the end: a worker's last ticks may arrive after its result
         progress(summary.pages_scored, len(files), len(files))

@@ -78,8 +78,8 @@ from collections import Counter
 
 if __name__ == "__main__" and not __package__:  # run as a file: `spark-submit unspin/crawl/spark.py ...`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from unspin.crawl.spark import main
-    sys.exit(main())
+    import importlib
+    sys.exit(importlib.import_module("unspin.crawl.spark").main())
 
 from . import scan as sc
 from ..errors import UnspinError
@@ -97,12 +97,12 @@ def load_index(db: str, max_bytes: int):
 
     from ..archive.store import MAX_POSTING, Archive
     with Archive(db) as arc:
-        rows = arc.con.execute("SELECT count(*) FROM lsh").fetchone()[0]
+        rows = arc.band_key_count()
         if rows * 16 > max_bytes:
             return None
         keys = np.empty(rows, dtype=np.int64)
         docs = np.empty(rows, dtype=np.int64)
-        cur = arc.con.execute("SELECT key, doc FROM lsh ORDER BY key, doc")
+        cur = arc.band_keys()
         i = 0
         while True:
             chunk = cur.fetchmany(100_000)
@@ -171,7 +171,7 @@ def _scanner(settings: dict, index):
         s = sc.Scanner(settings["deep"], None, settings["threads"], settings["triage"])
         if settings["db"]:
             arc = Archive(_archive_path(settings["db"]))
-            s.archive = IndexedArchive(arc, index.value) if index is not None else arc
+            s.archive = IndexedArchive(arc, index.value) if index is not None else arc  # type: ignore[assignment]  # an Archive with the broadcast index
         _SCANNERS[key] = s
     return s
 

@@ -140,9 +140,9 @@ def features(text: str) -> list[dict[str, float]]:
     ws: list[str] = []
     starts_at: list[bool] = []     # word i opens a sentence
     new = True
-    for m in _TOKENS.finditer(low):
-        if m.group(1) is None:
-            ws.append(m.group())
+    for tok in _TOKENS.finditer(low):
+        if tok.group(1) is None:
+            ws.append(tok.group())
             starts_at.append(new)
             new = False
         else:
@@ -175,21 +175,22 @@ def features(text: str) -> list[dict[str, float]]:
     lp = [0.0] * n
     prob, k_ln, cache = uni.prob, uni.k, uni.tri
     for i, w in enumerate(ws):
+        key: tuple[str, ...]
         if starts_at[i]:
             key = (w, "<s>")
         elif i < 2 or starts_at[i - 1]:
             key = (w, ws[i - 1])
         else:
             key = (w, ws[i - 1], ws[i - 2])
-        v = cache.get(key)
-        if v is None:
-            v = min(k_ln * prob(list(key)), UNIGRAM_FLOOR)
+        cached = cache.get(key)
+        if cached is None:
+            cached = min(k_ln * prob(list(key)), UNIGRAM_FLOOR)
             if len(cache) > 300_000:  # bounded: a long crawl must not grow it forever
                 cache.clear()
-            cache[key] = v
-        lp[i] = v
+            cache[key] = cached
+        lp[i] = cached
     ug = [uni(w) for w in ws]
-    numbers = [m.start() for m in _NUMBER_WORD.finditer(low)]
+    numbers = [hit.start() for hit in _NUMBER_WORD.finditer(low)]
     out = []
     for lo, hi in chunk_bounds(n):
         m = max(1, hi - lo)

@@ -13,7 +13,7 @@ from typing import Callable
 from .calibration import logistic, params, sigmoid
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
-from .sites import TABLE_SOURCES, Site, sentence_word_ranges
+from .sites import TABLE_SOURCES, Cand, Site, sentence_word_ranges
 from ..jobs import checkpoint
 from ..text import Doc
 
@@ -72,12 +72,12 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     hi = len(words) if hi is None else hi
     n = max(1, hi - lo)
     inside = [s for s in sites if lo <= s.i < hi]  # detect() passes only the chunk's own
-    strong = [s for s in inside if s.best.ngram_gain >= STRONG_GAIN]
-    very = [s for s in inside if s.best.ngram_gain >= 2 * STRONG_GAIN + 1]
+    strong = [s for s in inside if _best(s).ngram_gain >= STRONG_GAIN]
+    very = [s for s in inside if _best(s).ngram_gain >= 2 * STRONG_GAIN + 1]
     # A spun word reads oddly *and* a known original would read clearly better.
     odd = [s for s in inside if s.ngram_logp < -8.0]
-    fixable = [s for s in odd if s.best.ngram_gain >= 3.0]
-    habit = [s for s in inside if s.best.source in TABLE_SOURCES and s.best.ngram_gain > 0]
+    fixable = [s for s in odd if _best(s).ngram_gain >= 3.0]
+    habit = [s for s in inside if _best(s).source in TABLE_SOURCES and _best(s).ngram_gain > 0]
     # Text real spinners were seen writing, where the original they replaced reads better.
     known = [s for s in habit if s.spun_weight >= 2]
     lower = doc.lower_words
@@ -95,10 +95,10 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
             oov += lp <= NGRAM_FLOOR
     f = {"strong_rate": len(strong) / n, "habit_rate": len(habit) / n, "article_rate": art / n,
          "oov_rate": oov / n, "fluency": -total / n, "very_strong_rate": len(very) / n,
-         "gain_mean": sum(min(s.best.ngram_gain, 10.0) for s in strong) / n,
+         "gain_mean": sum(min(_best(s).ngram_gain, 10.0) for s in strong) / n,
          "odd_rate": len(odd) / n, "fixable_rate": len(fixable) / n,
          "known_rate": sum(s.n for s in known) / n,
-         "known_gain": sum(min(s.best.ngram_gain, 10.0) for s in known) / n,
+         "known_gain": sum(min(_best(s).ngram_gain, 10.0) for s in known) / n,
          "edit_rate_ng": _spin_rate(inside, n) if rate is None else rate}
     if edits is not None:
         f["edit_rate"] = edits / n
@@ -111,6 +111,13 @@ def _spin_rate(sites: list[Site], n_words: int) -> float:
     from .restore import _Choice, probability, spin_rate
     return spin_rate([_Choice(s, c, probability(s, c, use_lm=False)) for s in sites for c in s.cands],
                      n_words)
+
+
+def _best(s: Site) -> Cand:
+    """The suspect's best candidate (find_sites keeps only suspects that have one)."""
+    best = s.best
+    assert best is not None
+    return best
 
 
 def score(f: dict[str, float], path: str) -> float:
@@ -147,7 +154,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
         edit_at = [word_at.get(e.start, 0) for e in r.edits]
     else:
         for s in sites:
-            c = s.best
+            c = _best(s)
             if c.ngram_gain >= STRONG_GAIN or (c.source in TABLE_SOURCES and c.ngram_gain > 0):
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
                 flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
@@ -157,7 +164,8 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     bounds = [(k, min(words, k + CHUNK_WORDS)) for k in range(0, max(words, 1), CHUNK_WORDS)]
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < CHUNK_WORDS // 2:
         bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
-    chunk_p, feats = [], {}
+    chunk_p: list[float] = []
+    feats: dict[str, float] = {}
     # Each chunk sees only its own suspects, edits and sentences: linear in the text.
     ranges = sentence_word_ranges(doc)  # once, not per chunk
     range_ends = [b for _, b in ranges]
@@ -166,7 +174,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     for s in sites:
         in_chunk[bisect.bisect_right(starts, s.i) - 1].append(s)
     edit_at.sort()
-    for c, (lo, hi) in enumerate(bounds):
+    for ci, (lo, hi) in enumerate(bounds):
         checkpoint()
         e = bisect.bisect_left(edit_at, hi) - bisect.bisect_left(edit_at, lo) if deep else None
         first = bisect.bisect_right(range_ends, lo)  # the first sentence ending after lo
@@ -175,13 +183,13 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
             if a >= hi:
                 break
             mine.append((a, b))
-        rate = _edit_probabilities(in_chunk[c], flag_site, max(1, hi - lo))
-        f = features(doc, in_chunk[c], ng, lo, hi, e, mine, rate)
+        rate = _edit_probabilities(in_chunk[ci], flag_site, max(1, hi - lo))
+        f = features(doc, in_chunk[ci], ng, lo, hi, e, mine, rate)
         chunk_p.append(score(f, "deep" if deep else "fast"))
         if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
             feats = f
-        if progress and (c % 16 == 15 or c == len(bounds) - 1):
-            progress(c + 1, len(bounds), "chunks")
+        if progress and (ci % 16 == 15 or ci == len(bounds) - 1):
+            progress(ci + 1, len(bounds), "chunks")
     p = max(chunk_p) if chunk_p else 0.0
     return Detection(p, verdict(p), flags, feats, chunk_p)
 

@@ -34,7 +34,8 @@ def read_habits(path: Path | str | None = None) -> list[tuple[str, str]]:
 
 def _build_index(sources: tuple[str, ...], habits: bool) -> dict:
     from wordfreq import get_frequency_dict, zipf_frequency
-    groups, member = [], {}
+    groups: list = []
+    member: dict = {}
     per_source = {}
     for src in sources:
         try:

@@ -80,7 +80,7 @@ def _knows(word: str, upos: str) -> bool:
 def _analyses(phrase: str) -> tuple[tuple[str, str | None, str | None], ...]:
     """(lemma phrase, upos, tag) readings of a surface form; the first is the form as it is."""
     getAllLemmas = _lemminflect().getAllLemmas
-    out = [(phrase, None, None)]
+    out: list[tuple[str, str | None, str | None]] = [(phrase, None, None)]
     words = phrase.split()
     for upos in ("VERB", "NOUN", "ADJ", "ADV"):
         i = _head(upos)

@@ -134,7 +134,7 @@ class Lexicon:
             for o in self._habit_rev.get(lemma, ()):
                 if tag and not _knows(o.split()[_head(upos)], upos):
                     continue
-                text = _inflect(o, tag, upos) if tag else o
+                text = _inflect(o, tag, upos) if tag else o  # type: ignore[assignment]  # str | None, checked next
                 if text:
                     add(text, "habit", self._zipf.get(text, 0.0))
             for src, cands in self._thesaurus(lemma, upos, tag, MIN_ZIPF).items():

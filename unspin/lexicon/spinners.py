@@ -131,8 +131,8 @@ class SpinnerTable:
                 self.capitalised.add(h.spun.lower())
                 self.capitalised_originals.add(h.original.lower())
         for spun, origs in (learned or {}).items():
-            for o, n in origs.items():
-                exact.append((o, spun, float(n)))
+            for o, c in origs.items():
+                exact.append((o, spun, float(c)))
                 self.learned.add((" ".join(spun.lower().split()), " ".join(o.lower().split())))
         for o, s, n in exact:
             self._add(o, s, n)

@@ -154,7 +154,8 @@ def _read_aiksaurus() -> list:
     # meanings.dat: per meaning, two title word ids then its member word ids, 0xFFFF.
     mdata = Path(base, "meanings.dat").read_bytes()
     vals = struct.unpack(f">{len(mdata) // 2}H", mdata[:len(mdata) // 2 * 2])
-    groups, cur = [], []
+    groups: list = []
+    cur: list[int] = []
     for v in vals:
         if v == 0xFFFF:
             g = _group("*", [words[x] for x in cur[2:] if x < len(words)])

@@ -89,7 +89,8 @@ def report_html(text: str, db: str, use_lm: bool = True, progress: Progress | No
 
 def add_documents(db: str, documents: list[dict]) -> dict:
     """Add articles to the archive (created if missing): what `unspin archive add` reports."""
-    from ..archive.store import Record, add_records
+    from ..archive.ingest import add_records
+    from ..archive.store import Record
     recs = [Record(d["id"], d.get("source") or "api", d["text"], d.get("title"), d.get("date"))
             for d in documents]
     st = add_records(db, recs)

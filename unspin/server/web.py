@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import TooLarge, UnspinError
 from ..jobs import Busy, Job, Jobs
-from ..text import MAX_BYTES, check_text
+from ..inputs import MAX_BYTES, check_text
 
 # The request body, refused while it arrives: JSON escapes (\uXXXX, \n) can make a text a few
 # times its UTF-8 size, so this is looser than MAX_BYTES, which check_text applies to the text.
@@ -155,9 +155,11 @@ def _work(body: JobIn, db: str | None):
     if body.kind == "restore":
         return lambda job: _as_json(api.restore_json(text, use_lm=body.use_lm, learned=_learned(db),
                                                      progress=job.progress))
+    assert db is not None  # trace and report jobs are refused earlier without an archive
+    archive: str = db
     if body.kind == "trace":
-        return lambda job: _as_json(api.trace_json(text, db, top=body.top, progress=job.progress))
-    return lambda job: api.report_html(text, db, use_lm=body.use_lm, progress=job.progress).encode()
+        return lambda job: _as_json(api.trace_json(text, archive, top=body.top, progress=job.progress))
+    return lambda job: api.report_html(text, archive, use_lm=body.use_lm, progress=job.progress).encode()
 
 
 def _learned(db: str | None):
@@ -180,8 +182,10 @@ def _submit(request: Request, kind: str, fn) -> Job:
 
 async def _answer(request: Request, job: Job) -> Response:
     """Wait for the job; cancel it if the client goes away; answer its result or its error."""
-    waiting = asyncio.wrap_future(job.future)
-    while not job.future.done():
+    future = job.future
+    assert future is not None  # set by Jobs.submit
+    waiting = asyncio.wrap_future(future)
+    while not future.done():
         done, _ = await asyncio.wait({waiting}, timeout=0.5)
         if not done and await request.is_disconnected():
             request.app.state.jobs.cancel(job.id)
@@ -315,7 +319,7 @@ async def add_to_archive(body: ArchiveIn, request: Request) -> Response:
 async def extract(request: Request, name: str = Query("upload", max_length=300)) -> Response:
     """The article text of a .txt, .html or .pdf file sent as the raw body (what the CLI reads
     from such a file): {"name", "text"}. Offsets of later calls refer to this text."""
-    from ..text import decode_input
+    from ..inputs import decode_input
     data = await request.body()
 
     def work(job):
@@ -360,7 +364,7 @@ def create_app(db: str | None = None, workers: int = 1, queue: int = 8) -> FastA
     web.state.db = db
     web.state.jobs = jobs
     web.add_middleware(BodyLimit)
-    web.add_exception_handler(RequestValidationError, _invalid)
+    web.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types handlers for Exception
     web.include_router(router)
     return web
 

@@ -195,7 +195,7 @@ def spin(text: str, style: str = "thesaurus", rate: float | None = 0.2, seed: in
     return _apply_swaps(text, swaps, style, rate, seed)
 
 
-def _apply_swaps(text: str, swaps: list[tuple[int, int, str]], style: str, rate: float,
+def _apply_swaps(text: str, swaps: list[tuple[int, int, str]], style: str, rate: float | None,
                  seed: int) -> SpinResult:
     """The spun text, and each swap as a restoration edit over it."""
     out, edits, pos, shift = [], [], 0, 0
@@ -232,7 +232,7 @@ def _spin_observed(text: str, table: SpinnerTable, rate: float | None, seed: int
     doc = Doc(text)
     toks = doc.tokens
     starts = _sentence_starts(doc)
-    units: list[tuple[float, int, int, dict[str, float]]] = []
+    units: list[tuple[float, float, int, int, dict[str, float]]] = []  # (draw, habit rate, i, j, spun forms)
     i = 0
     while i < len(toks):
         for n in range(4, 0, -1):
@@ -253,6 +253,7 @@ def _spin_observed(text: str, table: SpinnerTable, rate: float | None, seed: int
             i = j - 1
             break
         i += 1
+    chosen: list[tuple[float, int, int, dict[str, float]]]
     if rate is None:  # each phrase at the spinner's own rate
         chosen = [u[1:] for u in units if u[0] < u[1]]
     else:

@@ -1,0 +1,4 @@
+"""`python -m unspin.cli`: the same as the `unspin` command."""
+from .commands import main
+
+main()
