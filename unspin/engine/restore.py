@@ -18,7 +18,7 @@ from typing import Callable
 from .calibration import logistic, params
 from ..errors import UnspinError
 from .sites import TABLE_SOURCES, Cand, Site, find_sites
-from ..language import article_agrees
+from ..language import article_agrees, starts_with_vowel_sound
 from ..text import Doc, Edit, apply_edits, match_case
 
 SCREEN = 1.0                # sites whose best screening gain is below this never reach the LM
@@ -117,13 +117,15 @@ def restoration(text: str, chosen: list[_Choice]) -> Restoration:
 
 def _article_before(text: str, at: int) -> str | None:
     """The "a"/"an" (as written) right before offset `at`, separated by one space."""
-    m = _ARTICLE_BEFORE.search(text, 0, at)
+    # Searched in the last three characters only (the lookbehind still sees the one before):
+    # from 0 it would rescan the text for every edit.
+    m = _ARTICLE_BEFORE.search(text, max(0, at - 3), at)
     return m.group(1) if m else None
 
 
 def _fit_article(article: str, words: str) -> str:
     """`words` behind the article that suits them, written in `article`'s case."""
-    right = "an" if article_agrees("an", words) else "a"
+    right = "an" if starts_with_vowel_sound(words) else "a"
     return f"{match_case(article, right)} {words}"
 
 
