@@ -50,6 +50,16 @@ def article_phrase(phrase: str) -> tuple[str, str] | None:
     return None
 
 
+def inner_phrase(phrase: str) -> str | None:
+    """The part a composed reading looks up: a possessive's owner, or the noun phrase after
+    "a"/"an"; None for any other phrase."""
+    owner = possessor(phrase)
+    if owner is not None:
+        return owner[0]
+    art = article_phrase(phrase)
+    return art[1] if art is not None else None
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     text: str      # the original wording a spinner may have replaced, inflected to fit
@@ -98,8 +108,9 @@ class Lexicon:
 
     def is_key(self, phrase: str) -> bool:
         """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)"""
-        if phrase not in self._keys and phrase not in self.spinners.reverse:
-            return self._composed(phrase) is not None and bool(self.originals(phrase))
+        if phrase not in self._keys and phrase not in self.spinners.reverse \
+                and inner_phrase(phrase) is None:
+            return False
         return bool(self.originals(phrase))
 
     def originals(self, phrase: str) -> list[Candidate]:
@@ -109,7 +120,9 @@ class Lexicon:
         if hit is not None:
             return hit
         if phrase not in self._keys and phrase not in self.spinners.reverse:
-            out = self._composed(phrase) or []
+            out = self._composed(phrase)
+            if out is None:
+                return []
             if len(self._memo) > 100_000:
                 self._memo.clear()
             self._memo[phrase] = out
@@ -296,9 +309,7 @@ class Lexicon:
         has no row for is read as the owner or noun phrase ("Vigorous's" as "vigorous")."""
         phrase = " ".join(phrase.lower().split())
         if phrase not in self.spinners.reverse:
-            part = possessor(phrase) or article_phrase(phrase)
-            if part is not None:
-                return part[0] if part[0] not in ARTICLES else part[1]
+            return inner_phrase(phrase) or phrase
         return phrase
 
     def __repr__(self) -> str:
