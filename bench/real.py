@@ -88,9 +88,10 @@ def clean_genre_docs(split: str, n: int) -> list:
 
 
 def funnel(doc_sites, live, lex, gold, final) -> dict:
-    """Where each spinner edit is lost: lexicon, screening, SCREEN, LM ranking, decision."""
+    """Where each spinner edit is lost: lexicon, screening, SCREEN, LM ranking, decision.
+    live: the suspects that reached the LM, as it scored them."""
     by_span = {(s.start, s.end): s for s in doc_sites}
-    live_ids = {id(s) for s in live}
+    live_by_key = {s.key: s for s in live}
     right = {(e.start, e.end, e.to.casefold()) for e in final}
     out = dict.fromkeys(FUNNEL, 0)
     for g in gold:
@@ -103,9 +104,10 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
         if s is None or not any(c.text.casefold() == want for c in s.cands):
             continue
         out["screened"] += 1
-        if id(s) not in live_ids:
+        if s.key not in live_by_key:
             continue
         out["live"] += 1
+        s = live_by_key[s.key]
         best = max(s.cands, key=lambda c: c.lm_gain if c.lm_gain is not None else -1e9)
         if best.text.casefold() == want and (best.lm_gain or 0) > 0:
             out["lm_first"] += 1
@@ -115,16 +117,18 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
 
 
 def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
-    from unspin.engine.restore import candidates, decode, features, live_sites, restoration
+    from unspin.engine.decode import decode
+    from unspin.engine.edits import features
+    from unspin.engine.restore import candidates, restoration
     from unspin.text import Doc
     rows, fun = [], dict.fromkeys(FUNNEL, 0)
     for doc_id, text in texts:
         t0 = time.perf_counter()
         doc = Doc(text)
         sites = candidates(doc, lex, model)
-        live = live_sites(sites, True)
-        chosen = decode(doc, sites, model)
-        r = restoration(text, chosen)
+        decoding = decode(doc, sites, model)
+        live = decoding.sites
+        r = restoration(text, decoding.chosen)
         secs = time.perf_counter() - t0
         gold = gold_of.get(doc_id, [])
         system, invalid = as_edits(r.edits, text)

@@ -8,7 +8,7 @@
 With --real, the edit models are fitted on the candidates `bench/real.py --dump` recorded
 (Brown dev articles spun with real spinners' habits, known and unknown regimes, plus clean
 articles), in two stages: a first model without the document's spin rate, whose summed
-probabilities estimate that rate (`unspin.engine.restore.spin_rate`), then the decision model with
+probabilities estimate that rate (`unspin.engine.edits.spin_rate`), then the decision model with
 it. Detection is refitted on fast-path features of dev articles spun with real habits and of
 clean dev text of every Brown genre.
 
@@ -50,7 +50,10 @@ def collect(n_docs: int, seed: int) -> None:
     from unspin.engine import lm
     from unspin.engine.detect import features as det_features
     from unspin.lexicon.lexicon import Lexicon, default_lexicon
-    from unspin.engine.restore import SCREEN, candidates, features, score
+    from unspin.engine.edits import features
+    from unspin.engine.restore import candidates
+    from unspin.engine.score import score
+    from unspin.engine.screen import passes
     from unspin.simulate.spin import spin
     from unspin.text import Doc
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -75,8 +78,7 @@ def collect(n_docs: int, seed: int) -> None:
                 text, gold = res.text, {(e.start, e.end): e.to.lower() for e in res.edits}
             doc = Doc(text)
             sites = candidates(doc, lex, model)
-            live = [s for s in sites if max(c.ngram_gain + c.left_gain for c in s.cands) > SCREEN]
-            score(doc, live, model, {})
+            live = score(doc, [s for s in sites if passes(s)], model, {})
             gold_words = sum(len(doc.text[a:b].split()) for a, b in gold)
             for s in live:
                 for c in s.cands:
@@ -101,7 +103,7 @@ def collect_detect(n_docs: int, seed: int) -> None:
     from unspin.engine import lm
     from unspin.engine.detect import CHUNK_WORDS, features as det_features
     from unspin.lexicon.lexicon import default_lexicon
-    from unspin.engine.sites import find_sites
+    from unspin.engine.suspects import find_sites
     from unspin.simulate.spin import spin
     from unspin.text import Doc
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -163,21 +165,22 @@ def _prob(m: dict, f: dict) -> float:
 
 
 def simulate(rows, m: dict, key: str, cut: float, docs: dict) -> dict:
-    """Pass 1 of restore.decode per document (restore's own best-first pick over the rows,
+    """Pass 1 of engine.decode per document (the engine's own best-first pick over the rows,
     each row's site standing for its span), scored against gold."""
     from types import SimpleNamespace as NS
 
-    from unspin.engine.restore import _Choice, _pick
+    from unspin.engine.decode import pick
+    from unspin.engine.edits import Choice
     by_doc: dict[str, list] = {}
     for r in rows:
         site = NS(i=r["site"][0], n=r["site"][1] - r["site"][0])
-        by_doc.setdefault(r["doc"], []).append(_Choice(site, r, _prob(m, r[key])))
+        by_doc.setdefault(r["doc"], []).append(Choice(site, r, _prob(m, r[key])))
     right = wrong_untouched = gold = untouched = made = 0
     edits_per_doc = {}
     for d, meta in docs.items():
         gold += meta["gold_edits"]
         untouched += meta["words"] - meta["gold_words"]
-        taken = _pick(by_doc.get(d, []), set(), cut)
+        taken = pick(by_doc.get(d, []), set(), cut)
         for ch in taken:
             r = ch.cand
             made += 1
@@ -238,14 +241,15 @@ REAL = CACHE / "real.jsonl"
 
 
 def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
-    """Add the first stage's spin-rate estimate to every row (as restore.decode does)."""
+    """Add the first stage's spin-rate estimate to every row (as engine.decode does)."""
     from types import SimpleNamespace as NS
 
-    from unspin.engine.restore import spin_rate, with_rate
+    from unspin.engine.edits import spin_rate, with_rate
     by_doc: dict[str, list] = {}
     sites: dict = {}
     for r in cands:
-        site = sites.setdefault((r["doc"], tuple(r["site"])), NS(n=r["words"]))
+        key = (r["doc"], tuple(r["site"]))
+        site = sites.setdefault(key, NS(n=r["words"], key=key))
         by_doc.setdefault(r["doc"], []).append(NS(site=site, p=_prob(first, r[key])))
     rate = {d: spin_rate(opts, metas[d]["words"]) for d, opts in by_doc.items()}
     for r in cands:
@@ -299,25 +303,21 @@ def reliability(cands, m: dict, key: str) -> str:
 
 
 def pool_rows(cands) -> None:
-    """The document-level features (restore.pool) worked out again from the dumped rows, with
-    restore's own function, so that a dump taken before they existed still fits them."""
-    import importlib
-    restore = importlib.import_module("unspin.engine.restore")
+    """The document-level features (engine.score.pool) worked out again from the dumped rows,
+    with the engine's own function, so that a dump taken before they existed still fits them."""
+    from unspin.engine.edits import doc_features
+    from unspin.engine.score import pool
     from unspin.engine.sites import Cand, Site
     by_doc: dict = {}
     for r in cands:
-        sites = by_doc.setdefault(r["doc"], {})
-        key = tuple(r["site"])
-        if key not in sites:
-            sites[key] = Site(0, r["words"], key[0], key[1], r["spun"])
-        c = Cand(r["cand"], "", lm_gain=r["f"]["gain"])
-        sites[key].cands.append(c)
-        r["_cand"] = c
-    for sites in by_doc.values():
-        restore.pool(list(sites.values()))
-    for r in cands:
-        c = r.pop("_cand")
-        r["f"].update(restore.doc_features(c))
+        by_doc.setdefault(r["doc"], {}).setdefault(tuple(r["site"]), []).append(r)
+    for by_site in by_doc.values():
+        sites = [Site(0, rows[0]["words"], a, b, rows[0]["spun"],
+                      tuple(Cand(r["cand"], "", lm_gain=r["f"]["gain"]) for r in rows))
+                 for (a, b), rows in by_site.items()]
+        for site, rows in zip(pool(sites), by_site.values()):
+            for c, r in zip(site.cands, rows):
+                r["f"].update(doc_features(c))
 
 
 def fit_real() -> dict:

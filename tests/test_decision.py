@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from unspin.engine.calibration import logistic
-from unspin.engine.restore import _Choice, spin_rate, with_rate
+from unspin.engine.edits import Choice, features, spin_rate, with_rate
 from unspin.engine.sites import Cand, Site
 
 
@@ -12,8 +12,8 @@ def _site(i: int, n: int = 1) -> Site:
 
 def test_spin_rate_counts_each_suspect_once_by_its_best_option():
     a, b = _site(0), _site(3, n=2)
-    options = [_Choice(a, Cand("x", "observed"), 0.9), _Choice(a, Cand("y", "wordnet"), 0.2),
-               _Choice(b, Cand("z", "habit"), 0.5)]
+    options = [Choice(a, Cand("x", "observed"), 0.9), Choice(a, Cand("y", "wordnet"), 0.2),
+               Choice(b, Cand("z", "habit"), 0.5)]
     # a: 0.9 x 1 word, b: 0.5 x 2 words, over 20 words
     assert abs(spin_rate(options, 20) - (0.9 + 1.0) / 20) < 1e-9
     assert spin_rate([], 0) == 0.0
@@ -30,13 +30,16 @@ def test_a_heavily_spun_document_makes_the_same_swap_likelier():
 
 
 def test_pool_reads_the_same_swap_elsewhere_in_the_document():
-    from unspin.engine.restore import features, pool
-    sites = [Site(i, 1, 10 * i, 10 * i + 6, "Stated") for i in range(3)]
+    from unspin.engine.score import pool
     gains = [6.0, 2.0, -1.0]
-    for s, g in zip(sites, gains):
-        s.cands = [Cand("said", "observed", lm_gain=g), Cand("declared", "wordnet", lm_gain=0.5)]
-    lone = Site(9, 1, 90, 95, "extra", [Cand("more", "observed", lm_gain=8.0)])
-    pool(sites + [lone])
+    given = [Site(i, 1, 10 * i, 10 * i + 6, "Stated",
+                  (Cand("said", "observed", lm_gain=g), Cand("declared", "wordnet", lm_gain=0.5)))
+             for i, g in enumerate(gains)]
+    given.append(Site(9, 1, 90, 95, "extra", (Cand("more", "observed", lm_gain=8.0),)))
+    *sites, lone = pool(given)
+    # a stage returns new records and leaves its input as it was
+    assert all(c.doc_n == 0 for s in given for c in s.cands)
+    assert [s.key for s in sites] == [s.key for s in given[:3]]
     said = [s.cands[0] for s in sites]
     # each place sees the mean of the others, never its own gain
     assert [c.doc_n for c in said] == [2, 2, 2]
@@ -52,8 +55,8 @@ def test_restoring_a_word_puts_back_the_article_the_spinner_fixed():
     text = "It was an enormous day and a huge crowd. An enormous win."
     def choice(word, cand, at=0):
         start = text.index(word, at)
-        s = Site(0, 1, start, start + len(word), word, [Cand(cand, "observed")])
-        return _Choice(s, s.cands[0], 0.9, [_Choice(s, Cand("vast", "wordnet"), 0.2)])
+        s = Site(0, 1, start, start + len(word), word, (Cand(cand, "observed"),))
+        return Choice(s, s.cands[0], 0.9, (Choice(s, Cand("vast", "wordnet"), 0.2),))
     r = restoration(text, [choice("enormous", "big"), choice("huge", "big"),
                            choice("enormous", "big", text.index("An "))])
     assert r.text == "It was a big day and a big crowd. A big win."

@@ -5,7 +5,7 @@ import pytest
 
 from unspin.lexicon import spinners as S
 from unspin.lexicon.lexicon import Lexicon, default_lexicon
-from unspin.engine.sites import find_sites
+from unspin.engine.suspects import find_sites
 from unspin.simulate.spin import spin
 from unspin.text import Doc, apply_edits
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 DEFAULTS = {
-    # P(candidate is the original) = sigmoid(w . restore.features + bias); with and without the LM
+    # P(candidate is the original) = sigmoid(w . edits.features + bias); with and without the LM
     "edit": {"bias": -4.0, "weights": {"gain": 0.6, "prior": 0.5, "dlen": -1.5, "margin": 0.3,
                                        "src_habit": 3.0, "src_learned": 4.0}},
     "edit_ngram": {"bias": -5.0, "weights": {"gain": 0.5, "prior": 0.5, "dlen": -1.5,

@@ -7,13 +7,16 @@ the restorer's decisions. Long documents are scored in chunks; the document take
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .calibration import logistic, params, sigmoid
+from .edits import Choice, edit_model, probability, spin_rate, with_rate
+from .edits import features as evidence
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
-from .sites import TABLE_SOURCES, Cand, Site, sentence_word_ranges
+from ..lexicon.lexicon import TABLE_SOURCES
+from .sites import Cand, Site, sentence_word_ranges
 from ..jobs import checkpoint
 from ..text import Doc
 
@@ -108,8 +111,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
 def _spin_rate(sites: list[Site], n_words: int) -> float:
     """The restorer's own estimate of the share of words spun, on 3-gram evidence: the
     same first-stage edit model restore uses, so detect and restore weigh alike."""
-    from .restore import _Choice, probability, spin_rate
-    return spin_rate([_Choice(s, c, probability(s, c, use_lm=False)) for s in sites for c in s.cands],
+    return spin_rate([Choice(s, c, probability(s, c, use_lm=False)) for s in sites for c in s.cands],
                      n_words)
 
 
@@ -142,7 +144,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     words = len(doc.words)
     a, b = params()["span"]
     flags: list[Flag] = []
-    flag_site: dict[int, Flag] = {}  # id(site) -> its flag (fast path)
+    flagged: set[tuple[int, int]] = set()  # (start, end) of the sites flagged (fast path)
     edit_at: list[int] = []
     if deep:
         from .restore import restore
@@ -158,7 +160,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
             if c.ngram_gain >= STRONG_GAIN or (c.source in TABLE_SOURCES and c.ngram_gain > 0):
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
                 flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
-                flag_site[id(s)] = flags[-1]
+                flagged.add((s.start, s.end))
         flags = _non_overlapping(flags)
     # Chunked so one spun section of a long page is not diluted by clean ones.
     bounds = [(k, min(words, k + CHUNK_WORDS)) for k in range(0, max(words, 1), CHUNK_WORDS)]
@@ -174,6 +176,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     for s in sites:
         in_chunk[bisect.bisect_right(starts, s.i) - 1].append(s)
     edit_at.sort()
+    edit_p: dict[tuple[int, int], float] = {}
     for ci, (lo, hi) in enumerate(bounds):
         checkpoint()
         e = bisect.bisect_left(edit_at, hi) - bisect.bisect_left(edit_at, lo) if deep else None
@@ -183,7 +186,8 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
             if a >= hi:
                 break
             mine.append((a, b))
-        rate = _edit_probabilities(in_chunk[ci], flag_site, max(1, hi - lo))
+        rate, probs = _edit_probabilities(in_chunk[ci], flagged, max(1, hi - lo))
+        edit_p.update(probs)
         f = features(doc, in_chunk[ci], ng, lo, hi, e, mine, rate)
         chunk_p.append(score(f, "deep" if deep else "fast"))
         if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
@@ -191,26 +195,28 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
         if progress and (ci % 16 == 15 or ci == len(bounds) - 1):
             progress(ci + 1, len(bounds), "chunks")
     p = max(chunk_p) if chunk_p else 0.0
+    if edit_p:
+        flags = [replace(f, edit_probability=edit_p.get((f.start, f.end))) for f in flags]
     return Detection(p, verdict(p), flags, feats, chunk_p)
 
 
-def _edit_probabilities(sites: list[Site], flag_site: dict[int, Flag], n_words: int) -> float:
+def _edit_probabilities(sites: list[Site], flagged: set[tuple[int, int]],
+                        n_words: int) -> tuple[float, dict[tuple[int, int], float]]:
     """The chunk's spin rate as the restorer estimates it without the LM (the `edit_rate_ng`
-    feature), and each flagged site's edit_probability: restore's decision without the LM at
-    that rate, each candidate's evidence computed once for both. On real spinners' habits it
-    separates edits from innocent words far better than the 3-gram confidence (one spun
-    article: at 0.5, 93 % of the spans it marks are spinner edits, against 59 %)."""
-    from .restore import _Choice, _model, spin_rate, with_rate
-    from .restore import features as evidence
-    first, final = _model(False, False), _model(False, True)
+    feature), and each flagged site's edit probability by its (start, end): restore's decision
+    without the LM at that rate, each candidate's evidence computed once for both. On real
+    spinners' habits it separates edits from innocent words far better than the 3-gram
+    confidence (one spun article: at 0.5, 93 % of the spans it marks are spinner edits,
+    against 59 %)."""
+    first, final = edit_model(False, False), edit_model(False, True)
     ev = [(s, c, evidence(s, c, use_lm=False)) for s in sites for c in s.cands]
-    rate = spin_rate([_Choice(s, c, logistic(first, f)) for s, c, f in ev], n_words)
+    rate = spin_rate([Choice(s, c, logistic(first, f)) for s, c, f in ev], n_words)
+    probs: dict[tuple[int, int], float] = {}
     for s, c, f in ev:
-        fl = flag_site.get(id(s))
-        if fl is not None:
-            p = logistic(final, with_rate(f, rate))
-            fl.edit_probability = max(p, fl.edit_probability or 0.0)
-    return rate
+        span = (s.start, s.end)
+        if span in flagged:
+            probs[span] = max(logistic(final, with_rate(f, rate)), probs.get(span, 0.0))
+    return rate, probs
 
 
 def paint_score(f: Flag) -> float:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..lexicon.lexicon import Candidate
 from ..language import FUNCTION_WORDS
-from .sites import is_name, sentence_word_ranges
+from .sites import sentence_word_ranges
+from .suspects import is_name
 from ..text import Doc
 
 TOP_K = 40          # tokens read off the LM at each position

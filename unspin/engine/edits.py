@@ -1,0 +1,113 @@
+"""The edit model: a calibrated probability that a candidate is a suspect's original.
+
+A logistic model (fitted on the dev split by bench/tune.py) over the candidate's evidence: the
+SmolLM2 log-prob gain over the spun wording, the 3-gram gain, how likely a spinner was to
+produce the text from it, and word frequencies. It runs in two stages: the first, without the
+document's spin rate, estimates that rate; the decision model then reads it too.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .calibration import logistic, params
+from .sites import Cand, Site
+
+SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
+RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A scored edit: `cand` for `site` with probability p, and the site's other options."""
+    site: Site
+    cand: Cand
+    p: float
+    others: tuple["Choice", ...] = field(default=(), repr=False)
+
+    @property
+    def words(self) -> set[int]:
+        return set(range(self.site.i, self.site.i + self.site.n))
+
+
+def features(site: Site, cand: Cand, use_lm: bool = True,
+             rate: float | None = None) -> dict[str, float]:
+    """The evidence for `cand` being the original of `site`, as model inputs.
+
+    rate: the document's estimated spin rate (share of words a spinner replaced); a heavily
+    spun document makes every swap more likely, a clean one less."""
+    from wordfreq import zipf_frequency
+
+    def zipf(phrase: str) -> float:
+        return min(zipf_frequency(w, "en") for w in phrase.split())
+
+    def total(c: Cand) -> float:
+        return (c.lm_gain if use_lm else c.ngram_gain) or 0.0
+
+    others = [total(c) for c in site.cands if c is not cand]
+    g = total(cand)
+    # Without the LM, its left-context screening never ran: those inputs are zero.
+    f = {"gain": clip(g), "ngram": clip(cand.ngram_gain), "prior": cand.prior,
+         "left": clip(cand.left_gain) if use_lm else 0.0,
+         "odd_lm": clip(-site.left_logp) if use_lm else 0.0,
+         "odd_ngram": clip(-site.ngram_logp),
+         "dlen": abs(len(cand.text.split()) - site.n), "n": site.n,
+         "z_spun": zipf(site.text.lower()), "z_cand": zipf(cand.text),
+         "margin": clip(g - max(others + [0.0])),
+         # Real spinners' tables: how often this swap, and this spun text, were seen.
+         "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
+         "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
+         "table_odds": clip(cand.odds, 10.0),
+         "in_name": float(site.in_name), **doc_features(cand, use_lm)}
+    f["gain_table"] = f["gain"] * (cand.count > 0)
+    for src in SOURCES_ONE_HOT:
+        f["src_" + src] = float(cand.source == src)
+    return f if rate is None else with_rate(f, rate)
+
+
+def doc_features(cand: Cand, use_lm: bool = True) -> dict[str, float]:
+    """A spinner swaps a word the same way throughout: the LM's verdict on the same swap
+    elsewhere in the document (set by engine.score.pool; the no-LM path never has it)."""
+    if not use_lm:
+        return {"doc_gain": 0.0, "doc_n": 0.0}
+    return {"doc_gain": clip(cand.doc_gain, 10.0), "doc_n": math.log1p(cand.doc_n)}
+
+
+def with_rate(f: dict[str, float], rate: float) -> dict[str, float]:
+    """Edit features plus the document's spin rate (as log-odds) and its interactions:
+    the same LM gain or table count means more in a heavily spun document."""
+    r = min(1 - RATE_FLOOR, max(RATE_FLOOR, rate))
+    lo = math.log(r / (1 - r))
+    return dict(f, rate=lo, rate_gain=lo * clip(f["gain"], 10.0), rate_table=lo * f["table"])
+
+
+def clip(x: float, lim: float = 20.0) -> float:
+    """Gains beyond ±lim nats say no more than lim."""
+    return max(-lim, min(lim, x))
+
+
+def probability(site: Site, cand: Cand, use_lm: bool = True, rate: float | None = None) -> float:
+    """Calibrated P(cand is the original). Without `rate`, the first-stage model that
+    estimates the document's spin rate; with it, the decision model."""
+    return logistic(edit_model(use_lm, rate is not None), features(site, cand, use_lm, rate))
+
+
+def edit_model(use_lm: bool, staged: bool) -> dict:
+    """The fitted edit model: the decision (with the spin rate) or the first stage (without)."""
+    return params()[("edit" if use_lm else "edit_ngram") + ("" if staged else "_first")]
+
+
+def spin_rate(options: list[Choice], n_words: int) -> float:
+    """Expected share of the document's words a spinner replaced: the sum, over suspects,
+    of the first-stage probability that the best candidate is the original."""
+    best: dict[tuple[int, int], float] = {}
+    for ch in options:
+        k = ch.site.key
+        best[k] = max(best.get(k, 0.0), ch.p * ch.site.n)
+    return sum(best.values()) / max(1, n_words)
+
+
+def decide_at(use_lm: bool = True) -> float:
+    """The probability an edit needs to be made."""
+    p = params()
+    return p.get("decide_at", 0.5) if use_lm else p.get("decide_at_ngram", p.get("decide_at", 0.5))

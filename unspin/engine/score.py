@@ -1,0 +1,95 @@
+"""The neural LM's evidence for each candidate: its log-prob gain over the spun wording in
+context, and the same swap's mean gain elsewhere in the document."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from ..text import Doc, match_case
+from .edits import clip
+from .sites import Site, by_sentence
+
+CONTEXT_WORDS = 8           # words of left context the LM sees
+LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
+
+
+def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], tuple[Site, str]],
+          progress=None) -> list[Site]:
+    """The sites (in text order) with cand.lm_gain: LM log-prob of the window with the
+    candidate minus with the spun text.
+
+    context: site key -> (site, replacement) edits already chosen, applied around each site.
+    The left context is the site's sentence up to it (and the last CONTEXT_WORDS words of the
+    sentence before); the window ends LOOKAHEAD_WORDS after the site. Every suspect of a
+    sentence shares one pass over it (model.cut_logprobs)."""
+    words = doc.words
+    groups: list[tuple[list[int], list[tuple[int, list[int]]]]] = []
+    owners: list[list[Site]] = []
+    for (first, _), in_sentence in by_sentence(doc, sites):
+        lo = words[max(0, first - CONTEXT_WORDS)].start
+        base: list[int] | None = None
+        for s in in_sentence:
+            hi = max(words[min(len(words), s.i + s.n + LOOKAHEAD_WORDS) - 1].end, s.end)
+            # The space before the site travels with the continuation, as BPE attaches it there.
+            left = _render(doc, lo, s.start, context, s)
+            stripped = left.rstrip()
+            gap = left[len(stripped):]
+            right = _render(doc, s.end, hi, context, s)
+            prefix = model.encode(stripped) if stripped else []
+            options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
+            conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
+            # A later suspect's prefix extends an earlier one's (same sentence, same context):
+            # its options join that group, which keeps the longest base.
+            if base is not None and prefix[:len(base)] == base:
+                groups[-1] = (prefix, groups[-1][1] + conts)
+                owners[-1].append(s)
+            else:
+                groups.append((prefix, conts))
+                owners.append([s])
+            base = prefix
+    step = max(1, len(groups) // 8)  # progress moves in about eight steps
+    out: list[Site] = []
+    for a in range(0, len(groups), step):
+        for group, lps in zip(owners[a:a + step], model.cut_logprobs(groups[a:a + step])):
+            k = 0
+            for s in group:
+                gains = lps[k + 1:k + 1 + len(s.cands)]
+                out.append(replace(s, cands=tuple(replace(c, lm_gain=lp - lps[k])
+                                                  for c, lp in zip(s.cands, gains))))
+                k += 1 + len(s.cands)
+        if progress:
+            progress(len(out), len(sites))
+    return out
+
+
+def _render(doc: Doc, lo: int, hi: int, context: Mapping[tuple[int, int], tuple[Site, str]],
+            skip: Site) -> str:
+    """doc.text[lo:hi] with the context edits inside it applied (except `skip`'s own)."""
+    out, pos = [], lo
+    for s, to in sorted(context.values(), key=lambda e: e[0].start):
+        if s.key == skip.key or s.start < lo or s.end > hi or s.start < pos:
+            continue
+        out += [doc.text[pos:s.start], match_case(s.text, to)]
+        pos = s.end
+    out.append(doc.text[pos:hi])
+    return "".join(out)
+
+
+def pool(sites: list[Site]) -> list[Site]:
+    """The sites with cand.doc_gain / doc_n: the mean LM gain (clipped as a feature) of the
+    same swap (same spun text, same candidate) at the document's other suspects, and their
+    number. A spinner swaps a word the same way throughout."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    for s in sites:
+        for c in s.cands:
+            totals.setdefault((s.text.lower(), c.text.lower()), []).append(clip(c.lm_gain or 0.0))
+    out = []
+    for s in sites:
+        cands = []
+        for c in s.cands:
+            gains = totals[(s.text.lower(), c.text.lower())]
+            n = len(gains) - 1
+            mean = (sum(gains) - clip(c.lm_gain or 0.0)) / n if n else 0.0
+            cands.append(replace(c, doc_n=n, doc_gain=mean))
+        out.append(replace(s, cands=tuple(cands)))
+    return out

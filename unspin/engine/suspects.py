@@ -1,0 +1,81 @@
+"""Suspects: every run of 1-4 words that the lexicon knows a spinner could have produced,
+with the originals it may stand for, screened by the 3-gram model (engine.screen).
+
+This is the cheap first pass shared by detect and restore.
+"""
+from __future__ import annotations
+
+import re
+
+from ..jobs import checkpoint
+from ..language import FUNCTION_WORDS
+from ..lexicon.lexicon import TABLE_SOURCES
+from ..text import Doc, Token
+from .screen import by_ngram
+from .sites import Cand, Site, sentence_word_ranges
+
+_GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
+PROGRESS_WORDS = 2000       # find_sites reports progress (and can be cancelled) this often
+
+
+def is_name(words: list[Token], i: int, sent_starts: set[int]) -> bool:
+    """Capitalised words inside a sentence are names: spinners leave them alone."""
+    w = words[i].text
+    return (w[:1].isupper() and i not in sent_starts) or (w.isupper() and len(w) > 1)
+
+
+def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
+               extra: dict | None = None, progress=None) -> list[Site]:
+    """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
+
+    extra: word index -> more candidates for that single word (the LM's proposals);
+    progress(words done, words): called every PROGRESS_WORDS words or so."""
+    extra = extra or {}
+    words = doc.words
+    lower = doc.lower_words
+    ranges = sentence_word_ranges(doc)
+    sent_starts = {lo for lo, _ in ranges}
+    sites: list[Site] = []
+    reported = 0
+    for lo, hi in ranges:
+        if lo - reported >= PROGRESS_WORDS:
+            checkpoint()
+            if progress:
+                progress(lo, len(words))
+            reported = lo
+        sent = lower[lo:hi]
+        for i in range(lo, hi):
+            in_name = False
+            for n in range(1, max_n + 1):
+                j = i + n
+                if j > hi:
+                    break
+                if n > 1 and not _GAP_RE.fullmatch(doc.text[words[j - 2].end:words[j - 1].start]):
+                    break
+                in_name = in_name or is_name(words, j - 1, sent_starts)
+                phrase = " ".join(lower[i:j])
+                # Spinners rewrite inside names too (Nationwide for National), but only a
+                # swap seen capitalised on real spun pages is worth a suspect there.
+                if in_name and not lex.written_capitalised(phrase):
+                    continue
+                more = extra.get(i, []) if n == 1 and not in_name else []
+                if not more and not lex.is_key(phrase):
+                    continue
+                cands = [Cand(c.text, c.source, count=c.count, odds=lex.swap_odds(phrase, c.count))
+                         for c in lex.originals(phrase)]
+                seen = {c.text for c in cands}
+                cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
+                if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
+                    cands = [c for c in cands if c.source in TABLE_SOURCES]
+                if not cands:
+                    continue
+                site = Site(i, n, words[i].start, words[j - 1].end,
+                            doc.text[words[i].start:words[j - 1].end], tuple(cands),
+                            spun_weight=lex.spun_weight(phrase), in_name=in_name)
+                prev = words[i - 1].lower if i > 0 else ""
+                site = by_ngram(site, sent, i - lo, ng, prev, keep)
+                if site.cands:
+                    sites.append(site)
+    if progress:
+        progress(len(words), len(words))
+    return sites
