@@ -248,8 +248,8 @@ def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
     by_doc: dict[str, list] = {}
     sites: dict = {}
     for r in cands:
-        key = (r["doc"], tuple(r["site"]))
-        site = sites.setdefault(key, NS(n=r["words"], key=key))
+        at = (r["doc"], tuple(r["site"]))
+        site = sites.setdefault(at, NS(n=r["words"], key=at))
         by_doc.setdefault(r["doc"], []).append(NS(site=site, p=_prob(first, r[key])))
     rate = {d: spin_rate(opts, metas[d]["words"]) for d, opts in by_doc.items()}
     for r in cands:
