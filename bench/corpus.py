@@ -158,7 +158,7 @@ def detokenize(words: list[str]) -> str:
     return "".join(out)
 
 
-def _paragraphs(raw: str) -> list[list[str]]:
+def read_paragraphs(raw: str) -> list[list[str]]:
     """Raw tagged file -> paragraphs, each a list of sentence strings.
 
     A line starting with a tab opens a paragraph; a headline line (all tags ``-hl``) is a
@@ -191,7 +191,7 @@ def _paragraphs(raw: str) -> list[list[str]]:
 @lru_cache(maxsize=1024)
 def _file_paragraphs(path: str) -> tuple[tuple[str, ...], ...]:
     raw = Path(path).read_text(encoding="utf-8", errors="replace")
-    return tuple(tuple(p) for p in _paragraphs(raw))
+    return tuple(tuple(p) for p in read_paragraphs(raw))
 
 
 def file_text(file_id: str) -> str:
@@ -199,7 +199,7 @@ def file_text(file_id: str) -> str:
     return "\n\n".join(" ".join(p) for p in paras)
 
 
-def _chunks(paras: tuple[tuple[str, ...], ...], chunk_words: int) -> list[str]:
+def chunk_paragraphs(paras: tuple[tuple[str, ...], ...], chunk_words: int) -> list[str]:
     chunks: list[list[list[str]]] = []  # chunk -> paragraphs -> sentences
     cur: list[list[str]] = []
     n = 0
@@ -257,7 +257,7 @@ def documents(category: str | tuple[str, ...] = "press", split: str = "test",
     for fid in ids:
         paras = _file_paragraphs(str(d / fid))
         if chunk_words:
-            for i, text in enumerate(_chunks(paras, chunk_words)):
+            for i, text in enumerate(chunk_paragraphs(paras, chunk_words)):
                 out.append(BenchDoc(f"{fid}#{i}", text, cats[fid], split))
         else:
             out.append(BenchDoc(fid, "\n\n".join(" ".join(p) for p in paras), cats[fid], split))

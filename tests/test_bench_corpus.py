@@ -20,7 +20,7 @@ RAW = (
 
 
 def test_detokenise_inline():
-    paras = corpus._paragraphs(RAW)
+    paras = corpus.read_paragraphs(RAW)
     text = "\n\n".join(" ".join(p) for p in paras)
     assert paras[0][0] == 'The jury said "no evidence" was found, Jr.'
     assert paras[0][1] == "It cost $100 (about 5%); it said 'em -- truly!"
@@ -31,9 +31,9 @@ def test_detokenise_inline():
 
 def test_chunks_respect_sentences():
     paras = (("One two three.", "Four five six."), ("Seven eight nine.", "Ten eleven."))
-    chunks = corpus._chunks(paras, 5)
+    chunks = corpus.chunk_paragraphs(paras, 5)
     assert chunks == ["One two three. Four five six.", "Seven eight nine. Ten eleven."]
-    assert corpus._chunks(paras, 100) == ["One two three. Four five six.\n\nSeven eight nine. Ten eleven."]
+    assert corpus.chunk_paragraphs(paras, 100) == ["One two three. Four five six.\n\nSeven eight nine. Ten eleven."]
 
 
 def _have_corpus() -> bool:

@@ -288,7 +288,7 @@ def test_detect_progress_moves_and_is_linear_in_flags():
 
 def test_non_overlapping_flags_match_the_quadratic_rule():
     import random
-    from unspin.engine.detect import Flag, _non_overlapping
+    from unspin.engine.detect import Flag, non_overlapping
     rng = random.Random(3)
     for _ in range(50):
         flags = []
@@ -299,7 +299,7 @@ def test_non_overlapping_flags_match_the_quadratic_rule():
         for f in sorted(flags, key=lambda f: (-f.confidence, f.start)):
             if all(f.end <= g.start or f.start >= g.end for g in slow):
                 slow.append(f)
-        assert _non_overlapping(flags) == sorted(slow, key=lambda f: f.start)
+        assert non_overlapping(flags) == sorted(slow, key=lambda f: f.start)
 
 
 def test_extract_reads_html_and_refuses_binary():
@@ -355,7 +355,7 @@ def test_a_client_that_goes_away_cancels_its_work(monkeypatch):
     from unspin.server import web as server
     c, steps, started = _slow_app(monkeypatch)
     app = c.app
-    job = app.state.jobs.submit("restore", lambda j: server._work(
+    job = app.state.jobs.submit("restore", lambda j: server.job_work(
         server.JobIn(kind="restore", text=SPUN), None)(j))
 
     class Gone:  # what Starlette's Request says once the client has disconnected
@@ -365,7 +365,7 @@ def test_a_client_that_goes_away_cancels_its_work(monkeypatch):
         async def is_disconnected(self):
             return started.is_set()
 
-    r = asyncio.run(server._answer(Gone(), job))
+    r = asyncio.run(server.answer_job(Gone(), job))
     assert r.status_code == 499
     job.future.result(timeout=10)
     assert job.state == "cancelled"

@@ -88,8 +88,8 @@ def test_article_disagreement_counts():
 
 def test_score_is_a_pure_function_of_the_text(seed):
     a = triage.score(seed)
-    triage._unigram().tri.clear()
-    triage._unigram().cache.clear()
+    triage.unigram_model().tri.clear()
+    triage.unigram_model().cache.clear()
     assert triage.score(seed) == a
     assert triage.score("") == float("-inf") and not triage.passes("")
 
@@ -101,8 +101,8 @@ def test_crawl_grade_speed(seed):
     triage.score(seed)  # the table and the model loaded: start-up, not per page
     best = 0.0
     for _ in range(3):
-        triage._unigram().tri.clear()
-        triage._unigram().cache.clear()
+        triage.unigram_model().tri.clear()
+        triage.unigram_model().cache.clear()
         t0 = time.perf_counter()
         for p in pages:
             triage.score(p)

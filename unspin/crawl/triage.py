@@ -79,7 +79,7 @@ def forms() -> Forms:
     import math
 
     from ..lexicon.spinners import builtin
-    uni = _unigram()
+    uni = unigram_model()
     counts: dict[str, float] = {}
     for spun, origs in builtin().reverse.items():
         toks = _WORDS.findall(spun.lower().replace("\u2019", "'"))
@@ -122,7 +122,7 @@ class _Unigram:
 
 
 @lru_cache(maxsize=1)
-def _unigram() -> _Unigram:
+def unigram_model() -> _Unigram:
     return _Unigram()
 
 
@@ -152,7 +152,7 @@ def features(text: str) -> list[dict[str, float]]:
         return []
     f = forms()
     one, phr, starts = f.words, f.phrases, f.starts
-    uni = _unigram()
+    uni = unigram_model()
     # Per-word marks, so any chunking is a sum over a slice.
     table = [0.0] * n
     for i, w in enumerate(ws):

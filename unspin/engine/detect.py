@@ -161,7 +161,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
                 flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
                 flagged.add((s.start, s.end))
-        flags = _non_overlapping(flags)
+        flags = non_overlapping(flags)
     # Chunked so one spun section of a long page is not diluted by clean ones.
     bounds = [(k, min(words, k + CHUNK_WORDS)) for k in range(0, max(words, 1), CHUNK_WORDS)]
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < CHUNK_WORDS // 2:
@@ -252,7 +252,7 @@ def explain(d: Detection) -> str:
     return why + "."
 
 
-def _non_overlapping(flags: list[Flag]) -> list[Flag]:
+def non_overlapping(flags: list[Flag]) -> list[Flag]:
     """The most confident flags that do not overlap a more confident one, in text order.
     Kept flags are held sorted by start, so each new one is checked against its two
     neighbours only (it was a check against every kept flag: quadratic on long pages)."""

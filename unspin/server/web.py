@@ -147,7 +147,7 @@ def _as_json(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False).encode()
 
 
-def _work(body: JobIn, db: str | None):
+def job_work(body: JobIn, db: str | None):
     from . import api
     text = body.text
     if body.kind == "detect":
@@ -180,7 +180,7 @@ def _submit(request: Request, kind: str, fn) -> Job:
         raise HTTPException(503, str(e), headers={"Retry-After": str(e.retry_after)}) from None
 
 
-async def _answer(request: Request, job: Job) -> Response:
+async def answer_job(request: Request, job: Job) -> Response:
     """Wait for the job; cancel it if the client goes away; answer its result or its error."""
     future = job.future
     assert future is not None  # set by Jobs.submit
@@ -241,14 +241,14 @@ def health(request: Request) -> dict:
 async def api_detect(body: TextIn, request: Request, deep: bool = False) -> Response:
     """`unspin detect --json`, plus `*_utf16` offsets, `painted` per span and `explanation`."""
     job = JobIn(kind="detect", text=_checked(body.text), deep=deep)
-    return await _answer(request, _submit(request, "detect", _work(job, request.app.state.db)))
+    return await answer_job(request, _submit(request, "detect", job_work(job, request.app.state.db)))
 
 
 @router.post("/api/restore")
 async def api_restore(body: TextIn, request: Request, use_lm: bool = True) -> Response:
     """`unspin restore --json`, plus `*_utf16` offsets and each edit's alternatives."""
     job = JobIn(kind="restore", text=_checked(body.text), use_lm=use_lm)
-    return await _answer(request, _submit(request, "restore", _work(job, request.app.state.db)))
+    return await answer_job(request, _submit(request, "restore", job_work(job, request.app.state.db)))
 
 
 @router.post("/api/trace")
@@ -256,7 +256,7 @@ async def api_trace(body: TraceIn, request: Request) -> Response:
     """`unspin trace --json` against the server's archive, each passage with `source_text`."""
     db = _archive(request)
     job = JobIn(kind="trace", text=_checked(body.text), top=body.top)
-    return await _answer(request, _submit(request, "trace", _work(job, db)))
+    return await answer_job(request, _submit(request, "trace", job_work(job, db)))
 
 
 @router.post("/api/jobs", status_code=202)
@@ -264,7 +264,7 @@ def create_job(body: JobIn, request: Request) -> Response:
     """Start detect, restore, trace or report as a job; poll GET /api/jobs/{id}."""
     db = _archive(request) if body.kind in ("trace", "report") else request.app.state.db
     body.text = _checked(body.text)
-    return _job_response(_submit(request, body.kind, _work(body, db)), 202)
+    return _job_response(_submit(request, body.kind, job_work(body, db)), 202)
 
 
 def _job(request: Request, job_id: str) -> Job:
@@ -312,7 +312,7 @@ async def add_to_archive(body: ArchiveIn, request: Request) -> Response:
                     raise HTTPException(422, f"documents.{k}.{field} is not valid Unicode "
                                              "(unpaired surrogate)") from None
     job = _submit(request, "archive", lambda job: _as_json(api.add_documents(db, docs)))
-    return await _answer(request, job)
+    return await answer_job(request, job)
 
 
 @router.post("/api/extract")
@@ -324,7 +324,7 @@ async def extract(request: Request, name: str = Query("upload", max_length=300))
 
     def work(job):
         return _as_json({"name": name, "text": decode_input(data, name)})
-    return await _answer(request, _submit(request, "extract", work))
+    return await answer_job(request, _submit(request, "extract", work))
 
 
 _STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
