@@ -10,7 +10,10 @@ from .edits import clip
 from .sites import Site, by_sentence
 
 CONTEXT_WORDS = 8           # words of left context the LM sees
-LOOKAHEAD_WORDS = 3         # words after the site whose probability the change affects
+# Words after the site whose probability the change affects. On the dev split (known spinner A
+# at 0.25, 8 articles; unknown A at 0.2) 3 words restored 56.4 % / 21.4 % of the edits, 6 words
+# 57.9 % / 21.8 % at the same precision and 12 % more LM time, 10 words no more than 6.
+LOOKAHEAD_WORDS = 6
 
 
 def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], tuple[Site, str]],
