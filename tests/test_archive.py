@@ -261,3 +261,18 @@ def test_garbage_warc_does_not_undo_good_files_before_it(tmp_path):
     with pytest.raises(UnspinError, match="b.warc.gz"):
         archive.add(db, [str(tmp_path)])
     assert ids(db) == ["https://w.test/1"]
+
+
+def test_cli_warning_is_one_line_when_stderr_is_a_pipe(tmp_path):
+    """A long warning is not hard-wrapped at 80 columns when stderr is not a terminal."""
+    long_id = "syndicated-wire-story-" + "x" * 90
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": long_id, "text": art(1)}) + "\n"
+                 + json.dumps({"id": long_id, "text": art(2)}) + "\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    exe = [sys.executable, "-m", "unspin.cli"]
+    r = subprocess.run(exe + ["archive", "add", str(p), "--db", str(tmp_path / "a.db"), "--no-vectors"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if "warning" in line]
+    assert len(lines) == 1 and long_id in lines[0] and len(lines[0]) > 120

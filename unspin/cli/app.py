@@ -14,7 +14,9 @@ from rich.console import Console
 from ..errors import UnspinError
 
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a warning is one line however long, also when stderr is a file or a pipe (rich
+# would otherwise hard-wrap it at 80 columns, and a log reader would see it broken in two).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="unspin",
