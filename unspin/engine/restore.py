@@ -19,7 +19,7 @@ from ..text import Doc, Edit, apply_edits, match_case
 from .decode import decode
 from .edits import Choice
 from .screen import KEEP, WIDE_KEEP, by_left_context
-from .sites import Site
+from .sites import Cand, Site
 from .suspects import find_sites
 
 ALTERNATIVES = 3            # other originals listed with each edit
@@ -129,8 +129,10 @@ def with_priors(site: Site, lexicon) -> Site:
     """`site` with each thesaurus candidate's prior. A spinner picks among an original's
     synonyms: an original with hundreds of them ("get", "take") explains any one spun word
     poorly. (A spinner's known swaps carry their counts instead.)"""
-    cands = []
-    for c in site.cands:
-        fan = 0 if c.source in TABLE_SOURCES else lexicon.fanout(c.text)
-        cands.append(replace(c, prior=-math.log(fan / 20.0)) if fan else c)
-    return replace(site, cands=tuple(cands))
+    cands = tuple(_with_prior(c, lexicon) for c in site.cands)
+    return site if all(a is b for a, b in zip(cands, site.cands)) else replace(site, cands=cands)
+
+
+def _with_prior(c: Cand, lexicon) -> Cand:
+    fan = 0 if c.source in TABLE_SOURCES else lexicon.fanout(c.text)
+    return replace(c, prior=-math.log(fan / 20.0)) if fan else c

@@ -31,7 +31,7 @@ def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> S
     its spinner habits plus the best `keep` other candidates. prev: the word before the site."""
     n = site.n
     base = ng.window(sent, k, k + n + 2)
-    cands = []
+    scored = []
     for c in site.cands:
         variant = sent[:k] + c.text.lower().split() + sent[k + n:]
         m = len(c.text.split())
@@ -39,14 +39,16 @@ def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> S
         if prev in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
             gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))
-        cands.append(replace(c, ngram_gain=gain))
+        scored.append((gain, c))
     # Known spinner habits always stay; thesaurus guesses compete for the remaining places,
     # and the LM's proposals (already filtered by meaning) for places of their own.
-    lm = sorted((c for c in cands if c.source == "lm"), key=lambda c: -c.ngram_gain)
-    rest = [c for c in cands if c.source != "lm"]
-    rest.sort(key=lambda c: (c.source not in TABLE_SOURCES, -c.ngram_gain))
-    kept = rest[:max(keep, sum(c.source in TABLE_SOURCES for c in rest))] + lm[:KEEP_PROPOSALS]
-    return replace(site, cands=tuple(kept), ngram_logp=base / (n + 2))
+    lm = sorted((t for t in scored if t[1].source == "lm"), key=lambda t: -t[0])
+    rest = [t for t in scored if t[1].source != "lm"]
+    rest.sort(key=lambda t: (t[1].source not in TABLE_SOURCES, -t[0]))
+    kept = rest[:max(keep, sum(t[1].source in TABLE_SOURCES for t in rest))] + lm[:KEEP_PROPOSALS]
+    # Only the kept candidates become new records: this runs for every suspect of a crawl.
+    return replace(site, cands=tuple(replace(c, ngram_gain=g) for g, c in kept),
+                   ngram_logp=base / (n + 2))
 
 
 def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:
