@@ -86,11 +86,6 @@ def _with_others(chosen: list[Choice], options: list[Choice]) -> list[Choice]:
             for ch in chosen]
 
 
-def live_sites(sites: list[Site], use_lm: bool) -> list[Site]:
-    """The suspects worth the LM's time: a candidate reads better on the cheap evidence."""
-    return split(sites, use_lm)[0]
-
-
 def split(sites: list[Site], use_lm: bool) -> tuple[list[Site], list[Choice]]:
     """(suspects for the LM, the options of those that pass SCREEN but not the CASCADE,
     scored by the first stage without the LM)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .calibration import logistic, params, sigmoid
-from .edits import Choice, edit_model, probability, spin_rate, with_rate
+from .edits import Choice, edit_model, spin_rate, with_rate
 from .edits import features as evidence
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
@@ -111,8 +111,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
 def _spin_rate(sites: list[Site], n_words: int) -> float:
     """The restorer's own estimate of the share of words spun, on 3-gram evidence: the
     same first-stage edit model restore uses, so detect and restore weigh alike."""
-    return spin_rate([Choice(s, c, probability(s, c, use_lm=False)) for s in sites for c in s.cands],
-                     n_words)
+    return _edit_probabilities(sites, set(), n_words)[0]
 
 
 def _best(s: Site) -> Cand:

@@ -82,17 +82,21 @@ def pool(sites: list[Site]) -> list[Site]:
     """The sites with cand.doc_gain / doc_n: the mean LM gain (clipped as a feature) of the
     same swap (same spun text, same candidate) at the document's other suspects, and their
     number. A spinner swaps a word the same way throughout."""
-    totals: dict[tuple[str, str], list[float]] = {}
-    for s in sites:
-        for c in s.cands:
-            totals.setdefault((s.text.lower(), c.text.lower()), []).append(clip(c.lm_gain or 0.0))
+    # Each candidate's swap and clipped gain once; each swap's gains summed once.
+    per_site = [[((s.text.lower(), c.text.lower()), clip(c.lm_gain or 0.0)) for c in s.cands]
+                for s in sites]
+    gains: dict[tuple[str, str], list[float]] = {}
+    for swaps in per_site:
+        for swap, gain in swaps:
+            gains.setdefault(swap, []).append(gain)
+    totals = {swap: (sum(g), len(g)) for swap, g in gains.items()}
     out = []
-    for s in sites:
+    for s, swaps in zip(sites, per_site):
         cands = []
-        for c in s.cands:
-            gains = totals[(s.text.lower(), c.text.lower())]
-            n = len(gains) - 1
-            mean = (sum(gains) - clip(c.lm_gain or 0.0)) / n if n else 0.0
+        for c, (swap, gain) in zip(s.cands, swaps):
+            total, count = totals[swap]
+            n = count - 1
+            mean = (total - gain) / n if n else 0.0
             cands.append(replace(c, doc_n=n, doc_gain=mean))
         out.append(replace(s, cands=tuple(cands)))
     return out

@@ -120,13 +120,8 @@ class Lexicon:
         if hit is not None:
             return hit
         if phrase not in self._keys and phrase not in self.spinners.reverse:
-            out = self._composed(phrase)
-            if out is None:
-                return []
-            if len(self._memo) > 100_000:
-                self._memo.clear()
-            self._memo[phrase] = out
-            return out
+            composed = self._composed(phrase)
+            return [] if composed is None else self._remember(phrase, composed)
         # text -> [learned count, habit, sources, zipf]
         found: dict[str, list] = {}
 
@@ -156,7 +151,11 @@ class Lexicon:
         # Learned, then habits, then thesaurus candidates by frequency plus source agreement.
         ranked = sorted(found.items(), key=lambda kv: (
             -kv[1][0], -kv[1][1], -(kv[1][3] + AGREE_BONUS * (len(kv[1][2]) - 1)), kv[0]))
-        out = [Candidate(text, row[2][0], row[0]) for text, row in ranked[:TOTAL_CAP]]
+        return self._remember(phrase, [Candidate(text, row[2][0], row[0])
+                                       for text, row in ranked[:TOTAL_CAP]])
+
+    def _remember(self, phrase: str, out: list[Candidate]) -> list[Candidate]:
+        """originals(phrase) memoised, the memo bounded: a long crawl must not grow it forever."""
         if len(self._memo) > 100_000:
             self._memo.clear()
         self._memo[phrase] = out
