@@ -8,6 +8,7 @@ import json
 import math
 from functools import lru_cache
 from importlib import resources
+from operator import mul
 
 DEFAULTS = {
     # P(candidate is the original) = sigmoid(w . edits.features + bias); with and without the LM
@@ -51,4 +52,6 @@ def sigmoid(z: float) -> float:
 def logistic(model: dict, f: dict[str, float]) -> float:
     """A fitted logistic model's probability: sigmoid(bias + weights . f), a missing feature 0.
     The one scorer of the edit models (restore) and the document models (detect)."""
-    return sigmoid(model["bias"] + sum(w * f.get(k, 0.0) for k, w in model["weights"].items()))
+    get = f.get
+    return sigmoid(model["bias"] + sum(map(mul, model["weights"].values(),
+                                           [get(k, 0.0) for k in model["weights"]])))

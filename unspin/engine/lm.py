@@ -298,20 +298,28 @@ class NGramLM:
         """ln P(word | hist), hist ordered oldest first (at most 2 words used)."""
         key = (word,) + hist[-2:]
         v = self._cache.get(key)
-        if v is None:
-            raw = self._m.prob([word] + list(reversed(hist[-2:])))
-            v = max(raw * _LN_BASE, NGRAM_FLOOR)
-            if len(self._cache) > 200_000:  # bounded: a long crawl must not grow it forever
-                self._cache.clear()
-            self._cache[key] = v
+        return self._miss(key) if v is None else v
+
+    def _miss(self, key: tuple[str, ...]) -> float:
+        """logp of a (word, *history oldest first) key not in the memo, remembered."""
+        raw = self._m.prob([key[0]] + list(reversed(key[1:])))
+        v = max(raw * _LN_BASE, NGRAM_FLOOR)
+        if len(self._cache) > 200_000:  # bounded: a long crawl must not grow it forever
+            self._cache.clear()
+        self._cache[key] = v
         return v
 
     def window(self, words: list[str], lo: int, hi: int) -> float:
-        """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>)."""
+        """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>).
+        The keys are built inline (as logp builds them): suspect screening calls this
+        millions of times on a long text."""
         total = 0.0
-        logp = self.logp
+        get = self._cache.get
         for k in range(max(lo, 0), min(hi, len(words))):  # no copy of the sentence per call
-            total += logp(words[k], tuple(words[max(0, k - 2):k]) or ("<s>",))
+            key = (words[k], words[k - 2], words[k - 1]) if k >= 2 else \
+                (words[k], words[0]) if k == 1 else (words[k], "<s>")
+            v = get(key)
+            total += self._miss(key) if v is None else v
         return total
 
 

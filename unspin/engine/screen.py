@@ -31,11 +31,12 @@ def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> S
     its spinner habits plus the best `keep` other candidates. prev: the word before the site."""
     n = site.n
     base = ng.window(sent, k, k + n + 2)
+    before, after = sent[max(0, k - 2):k], sent[k + n:k + n + 2]  # all the window reads
+    at = len(before)
     scored = []
     for c in site.cands:
-        variant = sent[:k] + c.text.lower().split() + sent[k + n:]
-        m = len(c.text.split())
-        gain = ng.window(variant, k, k + m + 2) - base
+        cwords = c.text.lower().split()
+        gain = ng.window(before + cwords + after, at, at + len(cwords) + 2) - base
         if prev in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
             gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))

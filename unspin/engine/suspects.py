@@ -36,6 +36,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
+    known: dict[str, tuple[tuple[Cand, ...], float]] = {}  # phrase -> its candidates, spun weight
     reported = 0
     for lo, hi in ranges:
         if lo - reported >= PROGRESS_WORDS:
@@ -61,17 +62,21 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 more = extra.get(i, []) if n == 1 and not in_name else []
                 if not more and not lex.is_key(phrase):
                     continue
-                cands = [Cand(c.text, c.source, count=c.count, odds=lex.swap_odds(phrase, c.count))
-                         for c in lex.originals(phrase)]
-                seen = {c.text for c in cands}
-                cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
+                if phrase not in known:  # a long text repeats its phrases: build each once
+                    known[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
+                                                odds=lex.swap_odds(phrase, c.count))
+                                           for c in lex.originals(phrase)), lex.spun_weight(phrase))
+                cands = list(known[phrase][0])
+                if more:
+                    seen = {c.text for c in cands}
+                    cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
                     cands = [c for c in cands if c.source in TABLE_SOURCES]
                 if not cands:
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
-                            spun_weight=lex.spun_weight(phrase), in_name=in_name)
+                            spun_weight=known[phrase][1], in_name=in_name)
                 prev = words[i - 1].lower if i > 0 else ""
                 site = by_ngram(site, sent, i - lo, ng, prev, keep)
                 if site.cands:
