@@ -164,8 +164,14 @@ def det_metrics(pos: list[tuple[float, bool]], neg: list[tuple[float, bool]]) ->
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / len(pos) if pos else 0.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    # F1 depends on the mix: the same detector scores lower against 8 clean articles per spun
+    # one than against 1. f1_equal is the F1 of the same recall and false-positive rate on a
+    # set with as many spun articles as clean ones.
+    fpr = fp / len(neg) if neg else 0.0
+    prec_eq = rec / (rec + fpr) if rec + fpr else 0.0
+    f1_eq = 2 * prec_eq * rec / (prec_eq + rec) if prec_eq + rec else 0.0
     return {"n_spun": len(pos), "n_clean": len(neg), "tp": tp, "fp": fp, "fn": fn,
-            "precision": prec, "recall": rec, "f1": f1,
+            "precision": prec, "recall": rec, "f1": f1, "f1_equal": f1_eq,
             "fpr": fp / len(neg) if neg else None,
             "auc": roc_auc([s for s, _ in pos], [s for s, _ in neg])}
 

@@ -123,3 +123,11 @@ def test_detection_metrics():
     assert m["f1"] == pytest.approx(0.5) and m["fpr"] == pytest.approx(0.5)
     nothing = run.det_metrics([(0.0, False)] * 3, [(0.0, False)] * 3)
     assert nothing["f1"] == 0.0 and nothing["auc"] == 0.5 and nothing["fpr"] == 0.0
+    # The same recall and false-positive rate against 8 clean articles per spun one score a
+    # lower F1 than on an equal mix; f1_equal is the equal mix's, whatever the set's.
+    few = run.det_metrics([(0.9, True)] * 9 + [(0.1, False)], [(0.9, True)] + [(0.1, False)] * 79)
+    assert few["recall"] == pytest.approx(0.9) and few["fpr"] == pytest.approx(1 / 80)
+    assert few["f1"] == pytest.approx(0.9)
+    precision_equal = 0.9 / (0.9 + 1 / 80)
+    assert few["f1_equal"] == pytest.approx(2 * precision_equal * 0.9 / (precision_equal + 0.9))
+    assert few["f1_equal"] > few["f1"]
