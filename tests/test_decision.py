@@ -67,3 +67,14 @@ def test_restoring_a_word_puts_back_the_article_the_spinner_fixed():
     # "a huge" -> "a big": the article suits both, so the edit is the word alone.
     assert (r.edits[1].from_, r.edits[1].to) == ("huge", "big")
     assert (r.edits[2].from_, r.edits[2].to) == ("An enormous", "A big")
+
+
+def test_a_known_spinner_swap_reaches_the_lm_even_where_cheap_evidence_sees_nothing():
+    from unspin.engine.screen import SCREEN, passes
+    quiet = SCREEN - 2.0  # the 3-gram and left-context gains see nothing wrong
+    thesaurus_only = Site(0, 1, 0, 5, "vital", (Cand("key", "wordnet", ngram_gain=quiet),))
+    known = Site(0, 1, 0, 5, "extra", (Cand("more", "observed", ngram_gain=quiet),
+                                       Cand("additional", "wordnet", ngram_gain=quiet)))
+    loud = Site(0, 1, 0, 5, "vital", (Cand("key", "wordnet", ngram_gain=SCREEN + 1.0),))
+    assert not passes(thesaurus_only)
+    assert passes(known) and passes(loud)

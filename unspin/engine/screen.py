@@ -22,7 +22,11 @@ WIDE_KEEP = 12              # ... chosen from this many by 3-gram and left-conte
 # no decision (known and unknown spinners and clean text alike, to 0.1 point). A spinner's
 # known swaps always stay: dropping them cost a point.
 NEAR_BEST = 2.0
-SCREEN = 1.0                # suspects whose best screening gain is below this never reach the LM
+SCREEN = 1.0                # suspects whose best screening gain is below this never reach the LM ...
+# ... unless the spinner table knows a swap for them: on the dev dump (8 articles a cell, the
+# decision refitted either way) letting those through restored 56.5 % of the known spinner's
+# edits instead of 52.9 % (unknown spinners 37.0 % against 35.7 %) at the same precision, for
+# 43 % more suspects at the LM.
 
 
 def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> Site:
@@ -79,5 +83,7 @@ def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:
 
 
 def passes(site: Site) -> bool:
-    """Whether a candidate reads better than the spun text on the cheap evidence (SCREEN)."""
-    return max(c.ngram_gain + c.left_gain for c in site.cands) > SCREEN
+    """Whether the suspect is worth the LM: a known spinner swap, or a candidate that reads
+    better than the spun text on the cheap evidence (SCREEN)."""
+    return any(c.source in TABLE_SOURCES for c in site.cands) \
+        or max(c.ngram_gain + c.left_gain for c in site.cands) > SCREEN
