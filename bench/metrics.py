@@ -172,7 +172,7 @@ def det_metrics(pos: list[tuple[float, bool]], neg: list[tuple[float, bool]]) ->
     f1_eq = 2 * prec_eq * rec / (prec_eq + rec) if prec_eq + rec else 0.0
     return {"n_spun": len(pos), "n_clean": len(neg), "tp": tp, "fp": fp, "fn": fn,
             "precision": prec, "recall": rec, "f1": f1, "f1_equal": f1_eq,
-            "fpr": fp / len(neg) if neg else None,
+            "fpr": fpr if neg else None,
             "auc": roc_auc([s for s, _ in pos], [s for s, _ in neg])}
 
 

@@ -281,7 +281,7 @@ def render_detection(res: dict) -> str:
              "| at verdict: F1 (equal) | recall | false positives | ROC AUC |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for c in res["cells"]:
-        d, v = c["detect"], c.get("detect_verdict") or c["detect"]
+        d, v = c["detect"], c["detect_verdict"]
         lines.append(f"| {c['regime']} | {c['style']} | {rate_label(c['rate'])} ({c['real_rate']:.3f}) | "
                      f"{d['f1']:.3f} | {d['f1_equal']:.3f} | {d['recall']:.3f} | {d['fp']}/{d['n_clean']} | "
                      f"{v['f1_equal']:.3f} | {v['recall']:.3f} | {v['fp']}/{v['n_clean']} | {d['auc']:.3f} |")

@@ -101,3 +101,19 @@ def test_one_enormous_line_gets_a_result(tmp_path):
     p = run_cli("detect", f, "--json", timeout=240)
     assert p.returncode == 0, p.stderr_text
     assert json.loads(p.stdout_text)["verdict"] in ("spun", "clean", "uncertain")
+
+
+def test_ngram_reads_each_word_from_at_most_two_before_and_the_sentence_start():
+    from unspin.engine.lm import ngram
+    ng = ngram()
+    words = "the chief executive said the company expects profits to rise".split()
+    lps = ng.logps(words, 0, len(words))
+    assert len(lps) == len(words)
+    assert lps[0] == pytest.approx(ng.logp("the", ("<s>",)))
+    assert lps[1] == pytest.approx(ng.logp("chief", ("the",)))
+    assert lps[5] == pytest.approx(ng.logp("company", ("said", "the")))
+    # A window sums its words, clipped to the sentence; history before it still counts.
+    assert ng.window(words, 4, 7) == pytest.approx(sum(lps[4:7]))
+    assert ng.window(words, 8, 20) == pytest.approx(sum(lps[8:]))
+    # "said" reads better after "executive" than after "profits".
+    assert lps[3] > ng.logp("said", ("to", "profits"))

@@ -87,8 +87,8 @@ def _with_others(chosen: list[Choice], options: list[Choice]) -> list[Choice]:
 
 
 def split(sites: list[Site], use_lm: bool) -> tuple[list[Site], list[Choice]]:
-    """(suspects for the LM, the options of those that pass SCREEN but not the CASCADE,
-    scored by the first stage without the LM)."""
+    """(suspects for the LM, the options of those that pass screening (screen.passes) but
+    not the CASCADE, scored by the first stage without the LM)."""
     if not use_lm:
         return sites, []
     live: list[Site] = []

@@ -91,9 +91,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
         a2, b2 = max(a, lo), min(b, hi)
         if a2 >= b2:
             continue
-        sent = lower[a:b]
-        for k in range(a2 - a, b2 - a):
-            lp = ng.logp(sent[k], tuple(sent[max(0, k - 2):k]) or ("<s>",))
+        for lp in ng.logps(lower[a:b], a2 - a, b2 - a):
             total += lp
             oov += lp <= NGRAM_FLOOR
     f = {"strong_rate": len(strong) / n, "habit_rate": len(habit) / n, "article_rate": art / n,

@@ -309,18 +309,22 @@ class NGramLM:
         self._cache[key] = v
         return v
 
-    def window(self, words: list[str], lo: int, hi: int) -> float:
-        """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>).
-        The keys are built inline (as logp builds them): suspect screening calls this
-        millions of times on a long text."""
-        total = 0.0
+    def logps(self, words: list[str], lo: int, hi: int) -> list[float]:
+        """ln P(w_k | w_k-2, w_k-1) for each k in [lo, hi) of a sentence's words (its start
+        reads as <s>). The memo keys are built inline, as logp builds them: suspect screening
+        asks for millions of these on a long text."""
+        out = []
         get = self._cache.get
         for k in range(max(lo, 0), min(hi, len(words))):  # no copy of the sentence per call
             key = (words[k], words[k - 2], words[k - 1]) if k >= 2 else \
                 (words[k], words[0]) if k == 1 else (words[k], "<s>")
             v = get(key)
-            total += self._miss(key) if v is None else v
-        return total
+            out.append(self._miss(key) if v is None else v)
+        return out
+
+    def window(self, words: list[str], lo: int, hi: int) -> float:
+        """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>)."""
+        return sum(self.logps(words, lo, hi))
 
 
 def _gguf(name: str) -> tuple[Path, str]:

@@ -62,11 +62,14 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 more = extra.get(i, []) if n == 1 and not in_name else []
                 if not more and not lex.is_key(phrase):
                     continue
-                if phrase not in known:  # a long text repeats its phrases: build each once
-                    known[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
-                                                odds=lex.swap_odds(phrase, c.count))
-                                           for c in lex.originals(phrase)), lex.spun_weight(phrase))
-                cands = list(known[phrase][0])
+                entry = known.get(phrase)
+                if entry is None:  # a long text repeats its phrases: build each once
+                    entry = known[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
+                                                       odds=lex.swap_odds(phrase, c.count))
+                                                  for c in lex.originals(phrase)),
+                                             lex.spun_weight(phrase))
+                table_cands, spun_weight = entry
+                cands = list(table_cands)
                 if more:
                     seen = {c.text for c in cands}
                     cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
@@ -76,7 +79,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
-                            spun_weight=known[phrase][1], in_name=in_name)
+                            spun_weight=spun_weight, in_name=in_name)
                 prev = words[i - 1].lower if i > 0 else ""
                 site = by_ngram(site, sent, i - lo, ng, prev, keep)
                 if site.cands:
