@@ -176,3 +176,42 @@ def test_readable_on_a_phone(browser, site, seed_text):
     assert pg.evaluate("() => document.documentElement.scrollWidth") <= 375 + 1, wide  # no sideways scrolling
     _shot(pg, "phone")
     ctx.close()
+
+
+def test_dropped_html_file_is_read_as_its_article_text(page, site):
+    """A .html file dropped on the page: the server extracts the article (no script, no
+    navigation), the text box gets it, and detection paints the spinner's edits."""
+    _, _, spun = site
+    paras = "".join(f"<p>{p}</p>" for p in spun.text.split("\n\n"))
+    html = (f"<html><head><title>Copy</title><script>var secret = 'not article text';</script></head>"
+            f"<body><nav>Home | World | Sport</nav><article><h1>A spun copy</h1>{paras}</article>"
+            f"<footer>All rights reserved</footer></body></html>")
+    # What a drag from the file manager delivers: a drop event carrying a File.
+    page.evaluate("""html => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([html], 'copy.html', {type: 'text/html'}));
+        const drop = document.getElementById('drop');
+        drop.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        drop.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", html)
+    page.wait_for_selector("#status:has-text('copy.html: ')", timeout=30_000)
+    text = page.input_value("#text")
+    first = spun.text.split("\n\n")[0]
+    assert first.split(".")[0] in text
+    assert "not article text" not in text and "All rights reserved" not in text
+    page.focus("#detect")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#summary h2:has-text('Detection')", timeout=60_000)
+    assert "spun" in page.inner_text("#summary")
+    assert page.eval_on_selector_all("#columns button.span", "bs => bs.length") >= 5
+
+
+def test_file_chosen_with_the_keyboard_is_read(page, site):
+    """The drop zone is a button for keyboard users: Enter opens the file chooser."""
+    _, _, spun = site
+    page.focus("#drop")
+    with page.expect_file_chooser() as fc:
+        page.keyboard.press("Enter")
+    fc.value.set_files({"name": "copy.txt", "mimeType": "text/plain", "buffer": spun.text.encode()})
+    page.wait_for_selector("#status:has-text('copy.txt: ')", timeout=30_000)
+    assert page.input_value("#text").strip() == spun.text.strip()

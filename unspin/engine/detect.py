@@ -15,7 +15,6 @@ from .edits import Choice, edit_model, spin_rate, with_rate
 from .edits import features as evidence
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
-from ..lexicon.lexicon import TABLE_SOURCES
 from .sites import Cand, Site, sentence_word_ranges
 from ..jobs import checkpoint
 from ..text import Doc
@@ -80,7 +79,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     # A spun word reads oddly *and* a known original would read clearly better.
     odd = [s for s in inside if s.ngram_logp < -8.0]
     fixable = [s for s in odd if _best(s).ngram_gain >= 3.0]
-    habit = [s for s in inside if _best(s).source in TABLE_SOURCES and _best(s).ngram_gain > 0]
+    habit = [s for s in inside if _best(s).known and _best(s).ngram_gain > 0]
     # Text real spinners were seen writing, where the original they replaced reads better.
     known = [s for s in habit if s.spun_weight >= 2]
     lower = doc.lower_words
@@ -154,7 +153,7 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     else:
         for s in sites:
             c = _best(s)
-            if c.ngram_gain >= STRONG_GAIN or (c.source in TABLE_SOURCES and c.ngram_gain > 0):
+            if c.ngram_gain >= STRONG_GAIN or (c.known and c.ngram_gain > 0):
                 why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
                 flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
                 flagged.add((s.start, s.end))

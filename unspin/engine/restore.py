@@ -14,7 +14,6 @@ from typing import Callable
 
 from ..errors import UnspinError
 from ..language import article_agrees, starts_with_vowel_sound
-from ..lexicon.lexicon import TABLE_SOURCES
 from ..text import Doc, Edit, apply_edits, match_case
 from .decode import decode
 from .edits import Choice
@@ -134,5 +133,5 @@ def with_priors(site: Site, lexicon) -> Site:
 
 
 def _with_prior(c: Cand, lexicon) -> Cand:
-    fan = 0 if c.source in TABLE_SOURCES else lexicon.fanout(c.text)
+    fan = 0 if c.known else lexicon.fanout(c.text)
     return replace(c, prior=-math.log(fan / 20.0)) if fan else c

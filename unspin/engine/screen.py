@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..language import ARTICLES, article_agrees
-from ..lexicon.lexicon import TABLE_SOURCES
 from ..text import Doc
 from .sites import Site, by_sentence
 
@@ -49,8 +48,8 @@ def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> S
     # and the LM's proposals (already filtered by meaning) for places of their own.
     lm = sorted((t for t in scored if t[1].source == "lm"), key=lambda t: -t[0])
     rest = [t for t in scored if t[1].source != "lm"]
-    rest.sort(key=lambda t: (t[1].source not in TABLE_SOURCES, -t[0]))
-    kept = rest[:max(keep, sum(t[1].source in TABLE_SOURCES for t in rest))] + lm[:KEEP_PROPOSALS]
+    rest.sort(key=lambda t: (not t[1].known, -t[0]))
+    kept = rest[:max(keep, sum(t[1].known for t in rest))] + lm[:KEEP_PROPOSALS]
     # Only the kept candidates become new records: this runs for every suspect of a crawl.
     return replace(site, cands=tuple(replace(c, ngram_gain=g) for g, c in kept),
                    ngram_logp=base / (n + 2))
@@ -72,9 +71,9 @@ def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:
     for group, per in zip(owners, model.first_token_logprobs(texts, positions, options)):
         for s, lps in zip(group, per):
             cands = [replace(c, left_gain=lp - lps[0]) for c, lp in zip(s.cands, lps[1:])]
-            table = [c for c in cands if c.source in TABLE_SOURCES]
+            table = [c for c in cands if c.known]
             best = max(c.ngram_gain + c.left_gain for c in cands)
-            rest = sorted((c for c in cands if c.source not in TABLE_SOURCES
+            rest = sorted((c for c in cands if not c.known
                            and c.ngram_gain + c.left_gain >= best - NEAR_BEST),
                           key=lambda c: -(c.ngram_gain + c.left_gain))
             out.append(replace(s, left_logp=lps[0],
@@ -85,5 +84,5 @@ def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:
 def passes(site: Site) -> bool:
     """Whether the suspect is worth the LM: a known spinner swap, or a candidate that reads
     better than the spun text on the cheap evidence (SCREEN)."""
-    return any(c.source in TABLE_SOURCES for c in site.cands) \
+    return any(c.known for c in site.cands) \
         or max(c.ngram_gain + c.left_gain for c in site.cands) > SCREEN

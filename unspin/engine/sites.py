@@ -24,6 +24,11 @@ class Cand:
     doc_gain: float = 0.0     # mean LM gain of the same swap at its other places in the document
     doc_n: int = 0            # ... and how many other places
 
+    @property
+    def known(self) -> bool:
+        """A swap real spinners were seen making (a table's candidate, not a thesaurus guess)."""
+        return self.source in TABLE_SOURCES
+
 
 @dataclass(frozen=True)
 class Site:
@@ -45,7 +50,7 @@ class Site:
 
     @property
     def best(self) -> Cand | None:
-        return max(self.cands, key=lambda c: c.ngram_gain + (c.source in TABLE_SOURCES), default=None)
+        return max(self.cands, key=lambda c: c.ngram_gain + c.known, default=None)
 
 
 def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:

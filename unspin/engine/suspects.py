@@ -9,7 +9,6 @@ import re
 
 from ..jobs import checkpoint
 from ..language import FUNCTION_WORDS
-from ..lexicon.lexicon import TABLE_SOURCES
 from ..text import Doc, Token
 from .screen import by_ngram
 from .sites import Cand, Site, sentence_word_ranges
@@ -74,7 +73,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                     seen = {c.text for c in cands}
                     cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
-                    cands = [c for c in cands if c.source in TABLE_SOURCES]
+                    cands = [c for c in cands if c.known]
                 if not cands:
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,
