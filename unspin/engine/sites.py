@@ -26,7 +26,8 @@ class Cand:
 
     @property
     def known(self) -> bool:
-        """A swap real spinners were seen making (a table's candidate, not a thesaurus guess)."""
+        """A spinner's known swap (from a spinner table: observed, learned or hand-written habits),
+        not a thesaurus guess."""
         return self.source in TABLE_SOURCES
 
 
