@@ -35,7 +35,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
-    known: dict[str, tuple[tuple[Cand, ...], float]] = {}  # phrase -> its candidates, spun weight
+    memo: dict[str, tuple[tuple[Cand, ...], float]] = {}  # phrase -> its candidates, spun weight
     reported = 0
     for lo, hi in ranges:
         if lo - reported >= PROGRESS_WORDS:
@@ -61,14 +61,14 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 more = extra.get(i, []) if n == 1 and not in_name else []
                 if not more and not lex.is_key(phrase):
                     continue
-                entry = known.get(phrase)
+                entry = memo.get(phrase)
                 if entry is None:  # a long text repeats its phrases: build each once
-                    entry = known[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
+                    entry = memo[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
                                                        odds=lex.swap_odds(phrase, c.count))
                                                   for c in lex.originals(phrase)),
                                              lex.spun_weight(phrase))
-                table_cands, spun_weight = entry
-                cands = list(table_cands)
+                phrase_cands, spun_weight = entry
+                cands = list(phrase_cands)
                 if more:
                     seen = {c.text for c in cands}
                     cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
