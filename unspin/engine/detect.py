@@ -74,12 +74,13 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     hi = len(words) if hi is None else hi
     n = max(1, hi - lo)
     inside = [s for s in sites if lo <= s.i < hi]  # detect() passes only the chunk's own
-    strong = [s for s in inside if _best(s).ngram_gain >= STRONG_GAIN]
-    very = [s for s in inside if _best(s).ngram_gain >= 2 * STRONG_GAIN + 1]
+    best = {s.key: _best(s) for s in inside}  # each suspect's best candidate, found once
+    strong = [s for s in inside if best[s.key].ngram_gain >= STRONG_GAIN]
+    very = [s for s in inside if best[s.key].ngram_gain >= 2 * STRONG_GAIN + 1]
     # A spun word reads oddly *and* a known original would read clearly better.
     odd = [s for s in inside if s.ngram_logp < -8.0]
-    fixable = [s for s in odd if _best(s).ngram_gain >= 3.0]
-    habit = [s for s in inside if _best(s).known and _best(s).ngram_gain > 0]
+    fixable = [s for s in odd if best[s.key].ngram_gain >= 3.0]
+    habit = [s for s in inside if best[s.key].known and best[s.key].ngram_gain > 0]
     # Text real spinners were seen writing, where the original they replaced reads better.
     known = [s for s in habit if s.spun_weight >= 2]
     lower = doc.lower_words
@@ -95,10 +96,10 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
             oov += lp <= NGRAM_FLOOR
     f = {"strong_rate": len(strong) / n, "habit_rate": len(habit) / n, "article_rate": art / n,
          "oov_rate": oov / n, "fluency": -total / n, "very_strong_rate": len(very) / n,
-         "gain_mean": sum(min(_best(s).ngram_gain, 10.0) for s in strong) / n,
+         "gain_mean": sum(min(best[s.key].ngram_gain, 10.0) for s in strong) / n,
          "odd_rate": len(odd) / n, "fixable_rate": len(fixable) / n,
          "known_rate": sum(s.n for s in known) / n,
-         "known_gain": sum(min(_best(s).ngram_gain, 10.0) for s in known) / n,
+         "known_gain": sum(min(best[s.key].ngram_gain, 10.0) for s in known) / n,
          "edit_rate_ng": _spin_rate(inside, n) if rate is None else rate}
     if edits is not None:
         f["edit_rate"] = edits / n
