@@ -196,8 +196,35 @@ def _scan(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[d
             "skipped": s["skipped"], "records_read": s["records_read"], "verdicts": s["verdicts"]}, rows
 
 
+def _spark(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[dict]]:
+    """The same job on PySpark in local mode with `workers` cores (`python -m unspin.crawl.spark`,
+    a fresh driver: JVM and Python workers start inside the time, as they would for a user)."""
+    import subprocess
+
+    import pyarrow.parquet as pq
+    out = work / f"spark-{workers}-{int(triage)}"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "unspin.crawl.spark", "--input", str(d), "--output", str(out),
+           "--master", f"local[{workers}]"] + ([] if triage else ["--no-triage"])
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if p.returncode:
+        raise SystemExit(f"spark scan failed: {p.stderr[-2000:]}")
+    s = json.loads(p.stdout[p.stdout.index("{"):])
+    rows = sorted(pq.read_table(out).to_pylist(), key=lambda r: (r["warc_file"], r["record_offset"]))
+    words = sum(r["words"] for r in rows)
+    return {"tier": f"Spark local, triage {'on' if triage else 'off'}", "workers": workers,
+            "pages": s["pages_scored"], "words": words, "seconds": round(wall, 2),
+            "pages_per_s_core": round(s["pages_scored"] / wall / workers, 2),
+            "words_per_s_core": round(words / wall / workers),
+            "pages_per_s": round(s["pages_scored"] / wall, 2),
+            "passed_to_detector": round(sum(r["tier"] != "triage" for r in rows) / max(1, len(rows)), 4),
+            "skipped": s["skipped"], "records_read": s["records_read"], "verdicts": s["verdicts"]}, rows
+
+
 def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: list[tuple[int, bool]],
-        per_file: int = PER_FILE) -> dict:
+        per_file: int = PER_FILE, spark: list[tuple[int, bool]] | None = None) -> dict:
     from unspin.crawl import triage
     from unspin.engine.detect import SPUN_AT, detect
     from unspin.lexicon.lexicon import default_lexicon
@@ -231,6 +258,13 @@ def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: li
         row, rows = _scan(crawl_dir, work, workers, tri)
         tiers.append(row)
         scan_rows[(workers, tri)] = rows
+    for workers, tri in spark or []:
+        row, rows = _spark(crawl_dir, work, workers, tri)
+        same = scan_rows.get((workers, tri)) or scan_rows.get((1, tri))
+        if same is not None:  # the Spark job's rows against the local scan's, in one order
+            key = lambda r: (r["warc_file"], r["record_offset"])  # noqa: E731
+            row["rows_equal_scan"] = sorted(same, key=key) == rows
+        tiers.append(row)
     res["tiers"] = tiers
     full = scan_rows.get((1, False)) or scan_rows.get((2, False))
     if full:  # the detector on every page: triage recall on what it calls spun
@@ -270,6 +304,10 @@ def markdown(res: dict) -> str:
         lines.append(f"| {t['tier']} | {t['workers']} | {t['pages']:,} | {t['words']:,} | {t['seconds']} | "
                      f"{t['pages_per_s_core']:,} | {t['words_per_s_core']:,} | "
                      f"{'' if passed is None else f'{passed:.1%}'} |")
+    for t in res["tiers"]:
+        if "rows_equal_scan" in t:
+            lines += ["", f"{t['tier']} with {t['workers']} cores: rows identical to `unspin scan`'s: "
+                          f"{t['rows_equal_scan']}."]
     if "triage_recall" in res:
         r = res["triage_recall"]
         lines += ["", (f"Triage recall on the pages the fast detector calls spun: {r['recall']:.2%} "
@@ -291,12 +329,18 @@ def main() -> None:
     ap.add_argument("--workdir", help="keep the crawl and the scan outputs here (default: a temporary folder)")
     ap.add_argument("--scans", default="1:off,1:on,2:off,2:on",
                     help="which scans to time, workers:triage, comma-separated")
+    ap.add_argument("--spark", default="",
+                    help="Spark local-mode runs to time, cores:triage, comma-separated (needs PySpark)")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    ap.add_argument("--markdown", metavar="PATH", help="also write the tables as Markdown")
     a = ap.parse_args()
     scans = [(int(w), t == "on") for w, t in (s.split(":") for s in a.scans.split(","))]
-    res = run(a.pages, a.detect_pages, a.seed, a.workdir, scans, a.per_file)
+    spark = [(int(w), t == "on") for w, t in (s.split(":") for s in a.spark.split(",") if s)]
+    res = run(a.pages, a.detect_pages, a.seed, a.workdir, scans, a.per_file, spark)
     if a.json:
         Path(a.json).write_text(json.dumps(res, indent=1))
+    if a.markdown:
+        Path(a.markdown).write_text(markdown(res) + "\n")
     print(markdown(res))
 
 
