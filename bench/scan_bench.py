@@ -246,6 +246,8 @@ def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: li
     tiers = []
     row, scores = _tier("triage alone", got, triage.score)
     row["passed_to_detector"] = round(sum(s >= triage.THRESHOLD for s in scores) / max(1, len(got)), 4)
+    clean = [s for (_, p), s in zip(got, scores) if gen["kinds"].get(p.url) == "clean"]
+    row["passed_clean"] = round(sum(s >= triage.THRESHOLD for s in clean) / max(1, len(clean)), 4)
     tiers.append(row)
     rng = random.Random(seed)
     sample = rng.sample(got, min(detect_pages, len(got)))
@@ -291,6 +293,33 @@ def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: li
     return res
 
 
+# The cost model's assumptions about one monthly Common Crawl (stated in the output).
+CC_PAGES = 3.0e9            # pages a month (recent crawls: 2.5-3.5 billion)
+CC_ENGLISH = 0.45           # share of pages in English; the others are skipped at reading time
+CC_WORDS = 500              # words of main text per English page after extraction (assumed)
+
+
+def cost_model(res: dict, executors: tuple[int, ...] = (100, 1000)) -> list[str]:
+    """Core-hours and wall time for one monthly crawl, from this run's per-core rates: every
+    page is read, English pages go through the triage, and the share the triage passes on
+    clean pages (a crawl is nearly all clean) goes to the fast detector."""
+    by = {t["tier"]: t for t in [res["read"]] + res["tiers"]}
+    read, tri, det = (by[k]["words_per_s_core"] for k in ("read + extract (reader, trafilatura)",
+                                                         "triage alone", "fast detector alone"))
+    passed = by["triage alone"].get("passed_clean", by["triage alone"]["passed_to_detector"])
+    per_page = CC_WORDS / read + CC_ENGLISH * (CC_WORDS / tri + passed * CC_WORDS / det)
+    core_h = CC_PAGES * per_page / 3600
+    lines = ["", (f"Cost model for one monthly Common Crawl (assumed: {CC_PAGES / 1e9:.0f} billion pages, "
+                  f"{CC_ENGLISH:.0%} in English, {CC_WORDS} words of text per page; measured here: "
+                  f"reading {read:,} words/s, triage {tri:,} words/s, fast detector {det:,} words/s per "
+                  f"core, triage passing {passed:.0%} of clean pages): {per_page * 1000:.0f} core-ms a "
+                  f"page, {core_h:,.0f} core-hours; on N single-core executors:"), "",
+             "| executors (cores) | wall time |", "|---|---|"]
+    for n in executors:
+        lines.append(f"| {n:,} | {core_h / n:,.0f} h ({core_h / n / 24:.1f} days) |")
+    return lines
+
+
 def markdown(res: dict) -> str:
     g = res["generated"]
     lines = [("Per core: per worker process; scan times are wall-clock of `unspin scan` in a fresh "
@@ -305,6 +334,8 @@ def markdown(res: dict) -> str:
                      f"{t['pages_per_s_core']:,} | {t['words_per_s_core']:,} | "
                      f"{'' if passed is None else f'{passed:.1%}'} |")
     for t in res["tiers"]:
+        if "passed_clean" in t:
+            lines += ["", f"The triage alone passes {t['passed_clean']:.1%} of the clean pages to the detector."]
         if "rows_equal_scan" in t:
             lines += ["", f"{t['tier']} with {t['workers']} cores: rows identical to `unspin scan`'s: "
                           f"{t['rows_equal_scan']}."]
@@ -317,6 +348,8 @@ def markdown(res: dict) -> str:
                   "| pages | n | detector spun | triage passed |", "|---|---|---|---|"]
         for k, b in sorted(res["by_kind"].items()):
             lines.append(f"| {k} | {b['pages']:,} | {b['detector_spun']:,} | {b['triage_passed']:,} |")
+    if any(t["tier"] == "fast detector alone" for t in res["tiers"]):
+        lines += cost_model(res)
     return "\n".join(lines)
 
 
