@@ -15,7 +15,10 @@ alone (`detect(text, deep=False)`, on a sample of --detect-pages pages), and `un
 with 1 and 2 workers, triage on and off. Per core = per worker process (the scan runs one
 process a worker; the tiers alone run in this one process). Triage recall: of the pages the
 fast detector calls spun (p >= 0.7, from the --no-triage 1-worker scan, which runs it on
-every page), the share the triage passes on.
+every page), the share the triage passes on. With --spark CORES:TRIAGE, the PySpark job
+(`python -m unspin.crawl.spark`, local mode with that many cores) on the same crawl, its rows
+checked against the scan's. The output ends with a cost model for one monthly Common Crawl,
+worked out from the measured per-core rates (its assumptions are printed with it).
 """
 from __future__ import annotations
 
