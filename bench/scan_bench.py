@@ -188,15 +188,24 @@ def _scan(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[d
         raise SystemExit(f"scan failed: {p.stderr[-2000:]}")
     s = json.loads(p.stdout)
     rows = pq.read_table(out).to_pylist()
+    return dict(_job_row(f"scan, triage {'on' if triage else 'off'}", workers, s, rows, wall),
+                scan_seconds=s["seconds"]), rows
+
+
+def _job_row(tier: str, workers: int, s: dict, rows: list[dict], wall: float) -> dict:
+    """A crawl job's table row: its summary (`--json`) and output rows over its wall time."""
     words = sum(r["words"] for r in rows)
-    fast = sum(r["tier"] != "triage" for r in rows)
-    return {"tier": f"scan, triage {'on' if triage else 'off'}", "workers": workers, "pages": s["pages_scored"],
-            "words": words, "seconds": round(wall, 2), "scan_seconds": s["seconds"],
-            "pages_per_s_core": round(s["pages_scored"] / wall / workers, 2),
+    return {"tier": tier, "workers": workers, "pages": s["pages_scored"], "words": words,
+            "seconds": round(wall, 2), "pages_per_s_core": round(s["pages_scored"] / wall / workers, 2),
             "words_per_s_core": round(words / wall / workers),
             "pages_per_s": round(s["pages_scored"] / wall, 2),
-            "passed_to_detector": round(fast / max(1, len(rows)), 4),
-            "skipped": s["skipped"], "records_read": s["records_read"], "verdicts": s["verdicts"]}, rows
+            "passed_to_detector": round(sum(r["tier"] != "triage" for r in rows) / max(1, len(rows)), 4),
+            "skipped": s["skipped"], "records_read": s["records_read"], "verdicts": s["verdicts"]}
+
+
+def _row_key(r: dict) -> tuple:
+    """Where a page's row comes from: the one order both jobs' rows compare in."""
+    return r["warc_file"], r["record_offset"]
 
 
 def _spark(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[dict]]:
@@ -215,15 +224,8 @@ def _spark(d: Path, work: Path, workers: int, triage: bool) -> tuple[dict, list[
     if p.returncode:
         raise SystemExit(f"spark scan failed: {p.stderr[-2000:]}")
     s = json.loads(p.stdout[p.stdout.index("{"):])
-    rows = sorted(pq.read_table(out).to_pylist(), key=lambda r: (r["warc_file"], r["record_offset"]))
-    words = sum(r["words"] for r in rows)
-    return {"tier": f"Spark local, triage {'on' if triage else 'off'}", "workers": workers,
-            "pages": s["pages_scored"], "words": words, "seconds": round(wall, 2),
-            "pages_per_s_core": round(s["pages_scored"] / wall / workers, 2),
-            "words_per_s_core": round(words / wall / workers),
-            "pages_per_s": round(s["pages_scored"] / wall, 2),
-            "passed_to_detector": round(sum(r["tier"] != "triage" for r in rows) / max(1, len(rows)), 4),
-            "skipped": s["skipped"], "records_read": s["records_read"], "verdicts": s["verdicts"]}, rows
+    rows = sorted(pq.read_table(out).to_pylist(), key=_row_key)
+    return _job_row(f"Spark local, triage {'on' if triage else 'off'}", workers, s, rows, wall), rows
 
 
 def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: list[tuple[int, bool]],
@@ -267,8 +269,7 @@ def run(pages: int, detect_pages: int, seed: int, workdir: str | None, scans: li
         row, rows = _spark(crawl_dir, work, workers, tri)
         same = scan_rows.get((workers, tri)) or scan_rows.get((1, tri))
         if same is not None:  # the Spark job's rows against the local scan's, in one order
-            key = lambda r: (r["warc_file"], r["record_offset"])  # noqa: E731
-            row["rows_equal_scan"] = sorted(same, key=key) == rows
+            row["rows_equal_scan"] = sorted(same, key=_row_key) == rows
         tiers.append(row)
     res["tiers"] = tiers
     full = scan_rows.get((1, False)) or scan_rows.get((2, False))

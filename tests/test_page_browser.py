@@ -67,8 +67,13 @@ def _shot(pg, name: str) -> None:
 
 def _detect(pg, text: str) -> None:
     pg.fill("#text", text)
+    _press_detect(pg)
+
+
+def _press_detect(pg) -> None:
+    """Detect on what the text box holds, pressed with the keyboard, not a mouse click."""
     pg.focus("#detect")
-    pg.keyboard.press("Enter")  # keyboard, not a mouse click
+    pg.keyboard.press("Enter")
     pg.wait_for_selector("#summary h2:has-text('Detection')", timeout=60_000)
 
 
@@ -199,9 +204,7 @@ def test_dropped_html_file_is_read_as_its_article_text(page, site):
     first = spun.text.split("\n\n")[0]
     assert first.split(".")[0] in text
     assert "not article text" not in text and "All rights reserved" not in text
-    page.focus("#detect")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#summary h2:has-text('Detection')", timeout=60_000)
+    _press_detect(page)
     assert "spun" in page.inner_text("#summary")
     assert page.eval_on_selector_all("#columns button.span", "bs => bs.length") >= 5
 

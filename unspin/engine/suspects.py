@@ -64,9 +64,9 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 entry = memo.get(phrase)
                 if entry is None:  # a long text repeats its phrases: build each once
                     entry = memo[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
-                                                       odds=lex.swap_odds(phrase, c.count))
-                                                  for c in lex.originals(phrase)),
-                                             lex.spun_weight(phrase))
+                                                      odds=lex.swap_odds(phrase, c.count))
+                                                 for c in lex.originals(phrase)),
+                                            lex.spun_weight(phrase))
                 phrase_cands, spun_weight = entry
                 cands = list(phrase_cands)
                 if more:
