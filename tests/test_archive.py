@@ -276,3 +276,66 @@ def test_cli_warning_is_one_line_when_stderr_is_a_pipe(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = [line for line in r.stderr.splitlines() if "warning" in line]
     assert len(lines) == 1 and long_id in lines[0] and len(lines[0]) > 120
+
+
+def test_export_writes_the_index_and_articles_as_parquet(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from unspin.archive import export as ex
+    from unspin.archive import store
+    write_jsonl(tmp_path / "a.jsonl", 12)
+    db = str(tmp_path / "a.db")
+    archive.add(db, [str(tmp_path / "a.jsonl")], vectors=False)
+    # A posting limit that the near-identical articles' shared keys exceed: those rows go.
+    monkeypatch.setattr(ex, "MAX_POSTING", 5)
+    monkeypatch.setattr(store, "MAX_POSTING", 5)
+    monkeypatch.setattr(ex, "ROW_GROUP", 7)   # a key's rows straddle chunks
+    out = str(tmp_path / "x.parquet")
+    seen = []
+    info = ex.export(db, out, progress=seen.append)
+    with archive.Archive(db) as a:
+        rows = a.band_keys().fetchall()
+        per_key: dict = {}
+        for k, d in rows:
+            per_key.setdefault(k, []).append(d)
+        want = [(k, d) for k, d in rows if len(per_key[k]) <= 5]
+        assert 0 < len(want) < len(rows)  # some keys are over-shared, some not
+        got = pq.read_table(os.path.join(out, ex.KEYS)).to_pylist()
+        assert [(r["key"], r["doc"]) for r in got] == want
+        assert info == {"documents": 12, "keys": len(want), "keys_dropped": len(rows) - len(want)}
+        assert sum(seen) == 12 + len(rows)
+        docs = pq.read_table(os.path.join(out, ex.DOCS)).to_pylist()
+        assert [(r["doc"], r["id"], r["text"], r["title"]) for r in docs] == \
+            [(d.n, d.id, d.text, d.title) for d in (a.get(n) for n in range(1, 13))]
+        # Look-ups on the export agree with the archive's own (same posting limit).
+        from unspin.archive import fingerprint as fp
+        keys = fp.fingerprint(art(3))
+        index: dict = {}
+        for r in got:
+            index.setdefault(r["key"], []).append(r["doc"])
+        votes: dict = {}
+        for k in keys:
+            for d in index.get(k, []):
+                votes[d] = votes.get(d, 0) + 1
+        assert sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:4] == a.candidates(keys, 4)
+    # A second export replaces the first whole; a directory that is not an export is refused.
+    write_jsonl(tmp_path / "b.jsonl", 3, start=50)
+    archive.add(db, [str(tmp_path / "b.jsonl")], vectors=False)
+    assert ex.export(db, out)["documents"] == 15
+    assert not [p for p in os.listdir(tmp_path) if ".partial" in p]
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(UnspinError, match="not an archive export"):
+        ex.export(db, str(tmp_path / "mine"))
+
+
+def test_export_command(tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", 3)
+    db = tmp_path / "a.db"
+    archive.add(str(db), [str(tmp_path / "a.jsonl")], vectors=False)
+    p = run_cli("archive", "export", "--db", db, tmp_path / "x.parquet")
+    assert p.returncode == 0, p.stderr_text
+    assert "exported 3 documents" in p.stdout_text
+    assert (tmp_path / "x.parquet" / "keys.parquet").exists()
+    p = run_cli("archive", "export", "--db", tmp_path / "none.db", tmp_path / "y.parquet")
+    assert p.returncode != 0 and len(p.stderr_text.strip().splitlines()) == 1
+    assert "Traceback" not in p.stderr_text and not (tmp_path / "y.parquet").exists()

@@ -126,3 +126,59 @@ def test_module_entry_point(crawl, tmp_path):  # noqa: F811
     s = json.loads(p.stdout)
     assert s["rows"] == s["pages_scored"] == 1 and s["files_skipped"] == {"missing": 1}
     assert pq.read_table(out).num_rows == 1
+
+
+def test_join_candidates_are_the_archives(crawl, spark, tmp_path):  # noqa: F811
+    from unspin import archive
+    from unspin.archive import fingerprint as fp
+    from unspin.archive.export import export
+    from unspin.crawl import lsh_join
+    parts = crawl[2]
+    corpus = tmp_path / "mine.jsonl"
+    # Overlapping pieces of the seed article: documents that share many keys and tie on votes.
+    pieces = [" ".join(t.split()[k:k + 120]) for t in parts for k in range(0, 200, 40)]
+    corpus.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(pieces)))
+    db = str(tmp_path / "a.db")
+    archive.add(db, [str(corpus)], vectors=False)
+    ex = str(tmp_path / "a.parquet")
+    export(db, ex)
+    queries = parts + [pieces[3], "Nothing like any of them at all, just a few words here and there."]
+    pages = spark.createDataFrame([(i, q, fp.fingerprint(q)) for i, q in enumerate(queries)],
+                                  lsh_join.PAGE_SCHEMA)
+    got: dict = {}
+    for r in lsh_join.candidates(spark, pages, ex, limit=7).collect():
+        got.setdefault(r["pid"], []).append((r["rank"], r["doc"], r["votes"]))
+    with archive.Archive(db) as arc:
+        for i, q in enumerate(queries):
+            want = arc.candidates(fp.fingerprint(q), 7)
+            assert [(d, v) for _, d, v in sorted(got.get(i, []))] == want
+    assert len(got[0]) >= 5 and len(queries) - 1 not in got  # the unrelated text finds nothing
+
+
+def test_spark_traces_by_join_like_scan(crawl, spark, tmp_path):  # noqa: F811
+    from unspin.archive.export import export
+    db, src = archived_copy(crawl, tmp_path)
+    ex = str(tmp_path / "a.parquet")
+    export(db, ex)
+    ref_out = str(tmp_path / "scan.parquet")
+    ref = sc.scan([src], ref_out, db=db, workers=1)
+    out = str(tmp_path / "spark")
+    s = sp.run([src], out, join=ex, spark=spark)
+    got = by_key(pq.read_table(out).to_pylist())
+    assert got == by_key(rows(ref_out))
+    assert {r["url"]: r["top_source"] for r in got} == {"copy": "art0", "other": None}
+    same_summary(s, ref)
+    with pytest.raises(UnspinError, match="not an archive export"):
+        sp.run([src], out, join=str(tmp_path), spark=spark)
+    with pytest.raises(UnspinError, match="not both"):
+        sp.run([src], out, join=ex, db=db, spark=spark)
+
+
+def test_a_failed_join_trace_drops_its_row_as_scan_does():
+    row = tuple(range(len(sc.COLUMNS)))
+    i = sc.COLUMNS.index
+    assert sp._with_trace((7, (row, None))) == [row]  # not flagged: as scanned
+    assert sp._with_trace((7, (row, (False, None, None, None)))) == []
+    got = sp._with_trace((7, (row, (True, "art0", "copy", 0.9))))[0]
+    assert (got[i("top_source")], got[i("relation")], got[i("coverage")]) == ("art0", "copy", 0.9)
+    assert got[:i("top_source")] == row[:i("top_source")]

@@ -282,6 +282,12 @@ class Archive:
         """A cursor over every (key, doc), in key order."""
         return self.con.execute("SELECT key, doc FROM lsh ORDER BY key, doc")
 
+    def documents(self) -> Iterator[Document]:
+        """Every document, in number order (what `archive export` writes)."""
+        for n, id_, source, title, date, body in self.con.execute(
+                "SELECT n, id, source, title, date, body FROM docs ORDER BY n"):
+            yield Document(n, id_, source, title, date, zlib.decompress(body).decode())
+
     # ---- what trace and learn record --------------------------------------------------
 
     def record_catch(self, query: str, doc: int, coverage: float) -> None:

@@ -1,4 +1,4 @@
-"""archive add/stats/embed, trace, report, learn: thin layers over unspin.archive, .trace,
+"""archive add/stats/embed/export, trace, report, learn: thin layers over unspin.archive, .trace,
 .report and .learn."""
 from __future__ import annotations
 
@@ -63,6 +63,23 @@ def archive_embed(db: str = DbOpt):
             task = bar.add_task("embed", total=todo)
             n = embed.embed_archive(a, progress=lambda k: bar.advance(task, k))
     out.print(f"embedded {n} documents")
+
+
+@archive_app.command("export")
+def archive_export(out_dir: str = typer.Argument(..., help="Directory to write (an earlier export there is replaced)."),
+                   db: str = DbOpt):
+    """Write the archive as Parquet (its LSH index and its articles) for the Spark job's
+    --join, which traces against it without the archive file."""
+    from .. import archive
+    from ..archive.export import export
+    with archive.Archive(db, readonly=True) as a:
+        total = len(a) + a.band_key_count()
+    with Progress(TextColumn("exporting"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} rows"),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("export", total=total)
+        r = export(db, out_dir, progress=lambda k: bar.advance(task, k))
+    out.print(f"exported {r['documents']:,} documents and {r['keys']:,} index rows to {escape(out_dir)}"
+              + (f" ({r['keys_dropped']:,} rows of over-shared keys left out)" if r["keys_dropped"] else ""))
 
 
 @app.command("trace")

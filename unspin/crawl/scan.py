@@ -15,9 +15,9 @@ whatever the number of workers. Bad records are skipped and counted by reason; a
 only when nothing at all could be read.
 
 Scanning across machines is the Spark job's (unspin/crawl/spark.py), which runs the same
-Scanner.rows per input file. Left to do: remote inputs (s3://, https:// paths in a list are
-skipped here as "remote"), and archives too large to open on every worker (a join on LSH keys
-instead of SQLite look-ups).
+Scanner.rows per input file (and, for archives too large to open on every worker, traces by a
+join on LSH keys: unspin/crawl/lsh_join.py). Left to do: remote inputs (s3://, https:// paths
+in a list are skipped here as "remote").
 """
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ COLUMNS = ("url", "warc_file", "record_offset", "date", "language", "words", "sp
 # Which tier decided a page: the triage cleared it (spun_probability null, verdict clean), the
 # fast detector, or the language model.
 TIER_TRIAGE, TIER_FAST, TIER_DEEP = "triage", "fast", "deep"
+TRACE_TEXT = "trace_text"  # a row's extra key: the text of a page left to trace (defer_trace)
 
 
 def schema():
@@ -186,7 +187,9 @@ class Scanner:
     """Scores pages; holds the loaded models and the open archive for one process."""
 
     def __init__(self, deep: bool = False, db: str | None = None, threads: int | None = None,
-                 triage: bool = True):
+                 triage: bool = True, defer_trace: bool = False):
+        """defer_trace: flagged pages are traced elsewhere (the Spark job's join on LSH keys):
+        their rows carry the page's text under TRACE_TEXT instead of a trace."""
         from ..engine import lm
         from ..lexicon.lexicon import default_lexicon
         self.deep = deep
@@ -200,6 +203,7 @@ class Scanner:
             import torch
             lm.neural()  # it sets its own thread count: share the cores between workers
             torch.set_num_threads(threads)
+        self.defer_trace = defer_trace
         self.archive = None
         if db:
             from ..archive.store import Archive
@@ -226,7 +230,9 @@ class Scanner:
         row = {"spun_probability": d.spun_probability, "verdict": d.verdict, "deep": deep,
                "top_source": None, "relation": None, "coverage": None,
                "tier": TIER_DEEP if deep else TIER_FAST, "triage_score": t}
-        if self.archive is not None and d.verdict != "clean":
+        if self.defer_trace and d.verdict != "clean":
+            row.update(traced=True, **{TRACE_TEXT: text})
+        elif self.archive is not None and d.verdict != "clean":
             from ..archive.trace import trace
             ms = trace(text, self.archive, top=1)
             row["traced"] = True

@@ -13,7 +13,7 @@ same JSON summary as `unspin scan --json`.
 Usage
 -----
     python -m unspin.crawl.spark --input PATHS_FILE_OR_PATHS... --output OUT_DIR \\
-        [--db ARCHIVE] [--deep] [--no-triage] [--partitions N] [--master URL]
+        [--db ARCHIVE | --join EXPORT] [--deep] [--no-triage] [--partitions N] [--master URL]
 
 --partitions N groups the input files into N tasks (default: one task per input file).
 
@@ -34,10 +34,15 @@ file by its path:
     executor opened: on a cluster, in its copy, which is thrown away with the job.
     The meaning index lives beside the archive (`ARCHIVE.ann`, `ARCHIVE.ann.json`): ship or
     share those too, or each executor rebuilds it from the archive's vectors on its first trace.
-Archives too large to broadcast (100M articles and up) fall back to the SQLite look-up on every
-executor. Left as future work: the candidate look-up as a Spark join on LSH keys stored as
-Parquet (flagged pages' band keys joined to (key, doc), votes counted by a group-by, then the
-top candidates' bodies joined in), which needs no archive file on the executors at all.
+Archives too large to broadcast fall back to the SQLite look-up on every executor. For
+archives too large for that too (100M articles and up), export the archive as Parquet once
+(`unspin archive export --db a.db a.parquet`: its LSH index as (key, doc) and its articles)
+and pass `--join a.parquet` instead of --db: the flagged pages' band keys are joined to the
+index, votes counted by a group-by, the best candidates' bodies joined in, and each page traced
+on its executor against those (unspin/crawl/lsh_join.py). No archive file on the executors at
+all; the rows are scan's, except that the meaning index's neighbours are not looked up (an
+archive with vectors then finds translated copies through the LSH candidates only) and no
+catches are recorded for `unspin learn`.
 
 spark-submit
 ------------
@@ -168,7 +173,8 @@ def _scanner(settings: dict, index):
     s = _SCANNERS.get(key)
     if s is None:
         from ..archive.store import Archive
-        s = sc.Scanner(settings["deep"], None, settings["threads"], settings["triage"])
+        s = sc.Scanner(settings["deep"], None, settings["threads"], settings["triage"],
+                       defer_trace=settings["join"])
         if settings["db"]:
             arc = Archive(_archive_path(settings["db"]))
             s.archive = IndexedArchive(arc, index.value) if index is not None else arc  # type: ignore[assignment]  # an Archive with the broadcast index
@@ -177,8 +183,11 @@ def _scanner(settings: dict, index):
 
 
 def _scan_files(settings: dict, index):
-    """mapPartitions: (input number, path) -> (input number, rows as tuples, counts, verdicts)."""
+    """mapPartitions: (input number, path) -> (input number, rows as tuples, counts, verdicts,
+    pages left to trace by the join as (pid, text, band keys))."""
     from dataclasses import asdict
+
+    from ..archive.fingerprint import fingerprint
 
     def run(jobs):
         s = None
@@ -186,8 +195,34 @@ def _scan_files(settings: dict, index):
             s = s or _scanner(settings, index)
             rows, c = s.rows(path)
             verdicts = Counter(r["verdict"] for r in rows)
-            yield i, [tuple(r[k] for k in sc.COLUMNS) for r in rows], asdict(c), dict(verdicts)
+            todo = [(_pid(i, j), r[sc.TRACE_TEXT], fingerprint(r[sc.TRACE_TEXT]))
+                    for j, r in enumerate(rows) if sc.TRACE_TEXT in r]
+            yield (i, [tuple(r[k] for k in sc.COLUMNS) for r in rows], asdict(c), dict(verdicts),
+                   todo)
     return run
+
+
+def _pid(file: int, row: int) -> int:
+    """A page's number in the job: its input file's and its row's."""
+    return (file << 24) | row
+
+
+_TRACED = [sc.COLUMNS.index(k) for k in ("top_source", "relation", "coverage")]
+
+
+def _with_trace(item):
+    """leftOuterJoin's (pid, (row, trace)) -> [row with the trace's columns], or [] where the
+    trace failed (scan drops such a page and counts it as failed)."""
+    _, (row, traced) = item
+    if traced is None:
+        return [row]
+    ok, *cols = traced
+    if not ok:
+        return []
+    row = list(row)
+    for k, v in zip(_TRACED, cols):
+        row[k] = v
+    return [tuple(row)]
 
 
 # ---- the driver ---------------------------------------------------------------------------
@@ -230,14 +265,23 @@ def check_runtime() -> None:
 
 def run(paths: list[str], out: str, db: str | None = None, deep: bool = False, triage: bool = True,
         partitions: int | None = None, spark=None, master: str | None = None,
-        broadcast_max_mb: float = BROADCAST_MAX_MB, ship_archive: bool = False) -> sc.ScanSummary:
-    """Scan crawl files into the Parquet directory `out` on Spark; scan's rows and summary."""
+        broadcast_max_mb: float = BROADCAST_MAX_MB, ship_archive: bool = False,
+        join: str | None = None) -> sc.ScanSummary:
+    """Scan crawl files into the Parquet directory `out` on Spark; scan's rows and summary.
+
+    join: an archive export (`unspin archive export`) to trace flagged pages against by Spark
+    joins on LSH keys, instead of the archive file `db` (give one or the other)."""
     t0 = time.monotonic()
+    if db is not None and join is not None:
+        raise UnspinError("give the archive (--db) or its export (--join), not both")
     files, file_skips = sc.expand(paths)
     summary = sc.ScanSummary(output=out, files=len(files), files_skipped=dict(file_skips))
     if db is not None:
         from ..archive.store import Archive
         Archive(db).close()  # a missing or broken archive fails now, not in every task
+    if join is not None:
+        from .lsh_join import check_export
+        check_export(join)
     if not files:
         sc.check_read(summary, paths)
     spark = spark or session(master)
@@ -250,10 +294,12 @@ def run(paths: list[str], out: str, db: str | None = None, deep: bool = False, t
         index = ctx.broadcast(idx) if idx is not None else None
     threads = max(1, (os.cpu_count() or 1) // max(1, ctx.defaultParallelism))
     settings = {"deep": deep, "db": os.path.abspath(db) if db else None, "triage": triage,
-                "threads": threads, "index": index._jbroadcast.id() if index is not None else None}
+                "threads": threads, "index": index._jbroadcast.id() if index is not None else None,
+                "join": join is not None}
     jobs = ctx.parallelize(list(enumerate(files)), max(1, min(partitions or len(files), len(files))))
     from pyspark import StorageLevel
     results = jobs.mapPartitions(_scan_files(settings, index)).persist(StorageLevel.MEMORY_AND_DISK)
+    merged = None
     try:
         done = sorted(results.map(lambda r: (r[0], r[2], r[3])).collect())
         counts = [sc.FileCounts(**c) for _, c, _ in done]
@@ -264,16 +310,43 @@ def run(paths: list[str], out: str, db: str | None = None, deep: bool = False, t
         verdicts: Counter = Counter()
         for _, _, v in done:
             verdicts.update(v)
+        rows = results.flatMap(lambda r: r[1])
+        if join is not None:
+            merged = _join_traces(spark, results, join, summary, verdicts)
+            rows = merged.flatMap(_with_trace)
         summary.verdicts = dict(sorted(verdicts.items()))
         summary.rows = sum(verdicts.values())
-        rows = results.flatMap(lambda r: r[1])
         spark.createDataFrame(rows, spark_schema()).write.mode("overwrite").parquet(out)
     finally:
         results.unpersist()
+        if merged is not None:
+            merged.unpersist()
         if index is not None:
             index.unpersist()
     summary.seconds = time.monotonic() - t0
     return summary
+
+
+def _join_traces(spark, results, export: str, summary: sc.ScanSummary, verdicts: Counter):
+    """(pid, (row, trace result or None)) for every row, persisted: the flagged pages traced by
+    joins against `export`. Pages whose trace failed are counted here as scan counts them
+    (failed, not scored); _with_trace drops them."""
+    from pyspark import StorageLevel
+
+    from .lsh_join import trace_pages
+    keyed = results.flatMap(lambda r: [(_pid(r[0], j), row) for j, row in enumerate(r[1])])
+    traced = trace_pages(spark, results.flatMap(lambda r: r[4]), export)
+    merged = keyed.leftOuterJoin(traced).persist(StorageLevel.MEMORY_AND_DISK)
+    failed = merged.filter(lambda x: x[1][1] is not None and not x[1][1][0]).map(lambda x: x[1][0]).collect()
+    verdict, deep = sc.COLUMNS.index("verdict"), sc.COLUMNS.index("deep")
+    for row in failed:
+        summary.failed += 1
+        summary.pages_scored -= 1
+        summary.traced -= 1
+        summary.deep_scored -= bool(row[deep])
+        verdicts[row[verdict]] -= 1
+    summary.pages_this_run = summary.pages_scored
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,12 +362,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     p.add_argument("--broadcast-max-mb", type=float, default=BROADCAST_MAX_MB,
                    help="broadcast the archive's index when it takes at most this much")
+    p.add_argument("--join", metavar="EXPORT",
+                   help="trace flagged pages by Spark joins against this archive export "
+                        "(unspin archive export), instead of --db")
     p.add_argument("--ship-archive", action="store_true",
                    help="send the archive file to the executors (SparkContext.addFile)")
     a = p.parse_args(argv)
     try:
         s = run(a.input, a.output, db=a.db, deep=a.deep, triage=a.triage, partitions=a.partitions,
-                master=a.master, broadcast_max_mb=a.broadcast_max_mb, ship_archive=a.ship_archive)
+                master=a.master, broadcast_max_mb=a.broadcast_max_mb, ship_archive=a.ship_archive,
+                join=a.join)
     except UnspinError as e:
         print(f"unspin.crawl.spark: {e}", file=sys.stderr)
         return 2
