@@ -33,6 +33,11 @@ if ! "$VENV/bin/python" -c "import TorturePhrases_Estimator" 2>/dev/null; then
   "$VENV/bin/pip" -q --disable-pip-version-check install --no-deps "torturephrases-estimator==$TPE_VERSION"
 fi
 
+if ! "$VENV/bin/python" -c "import sklearn" 2>/dev/null; then
+  echo "bench-setup: installing scikit-learn (bench/tune.py fits the decision's boosted trees; bench only)"
+  "$VENV/bin/pip" -q --disable-pip-version-check install "scikit-learn>=1.5"
+fi
+
 # Apertium (Debian) for bench/meaning_bench.py: offline English->Spanish (and on to Catalan and
 # Galician) translations of the Brown articles, made at benchmark time, never stored in the repo.
 if ! command -v apertium >/dev/null || [ ! -f /usr/share/apertium/modes/eng-spa.mode ]; then

@@ -78,3 +78,27 @@ def test_a_known_spinner_swap_reaches_the_lm_even_where_cheap_evidence_sees_noth
     loud = Site(0, 1, 0, 5, "vital", (Cand("key", "wordnet", ngram_gain=SCREEN + 1.0),))
     assert not passes(thesaurus_only)
     assert passes(known) and passes(loud)
+
+
+def _stumps() -> dict:
+    """Two depth-1 trees in the exported layout: gain <= 2 -> -1.5 else +1.0; rate <= -3 ->
+    -0.5 else +0.5 (a leaf points to itself)."""
+    return {"features": ["gain", "rate"], "baseline": 0.25, "depth": 1, "trees": [0, 3],
+            "nodes": {"feature": [0, 0, 0, 1, 0, 0], "threshold": [2.0, 0, 0, -3.0, 0, 0],
+                      "left": [1, 1, 2, 4, 4, 5], "right": [2, 1, 2, 5, 4, 5],
+                      "value": [0, -1.5, 1.0, 0, -0.5, 0.5], "leaf": [0, 1, 1, 0, 1, 1]}}
+
+
+def test_boosted_trees_are_walked_to_their_leaves():
+    from math import exp
+
+    from unspin.engine.calibration import predict, predict_many
+    m = _stumps()
+    rows = [{"gain": 1.0, "rate": -4.0}, {"gain": 2.0, "rate": 0.0}, {"gain": 7.5}, {}]
+    want = [0.25 - 1.5 - 0.5, 0.25 - 1.5 + 0.5, 0.25 + 1.0 + 0.5, 0.25 - 1.5 + 0.5]  # absent = 0
+    got = predict_many(m, rows)
+    assert [round(p, 12) for p in got] == [round(1 / (1 + exp(-z)), 12) for z in want]
+    assert [predict(m, r) for r in rows] == got and predict_many(m, []) == []
+    # A logistic model goes through the same entry point.
+    lm = {"bias": -2.0, "weights": {"gain": 0.3}}
+    assert predict(lm, {"gain": 5.0}) == logistic(lm, {"gain": 5.0})

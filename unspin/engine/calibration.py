@@ -1,4 +1,5 @@
-"""Calibration constants, fitted on the dev split by bench/calibrate.py (never the held-out split).
+"""Calibration constants, fitted on the dev split by bench/tune.py (never the held-out split),
+and the scorer of the fitted models (logistic, or boosted trees for the decision with the LM).
 
 Falls back to hand-set defaults when the fitted file is absent, so a fresh checkout still works.
 """
@@ -50,8 +51,52 @@ def sigmoid(z: float) -> float:
 
 
 def logistic(model: dict, f: dict[str, float]) -> float:
-    """A fitted logistic model's probability: sigmoid(bias + weights . f), a missing feature 0.
-    The one scorer of the edit models (restore) and the document models (detect)."""
+    """A fitted logistic model's probability: sigmoid(bias + weights . f), a missing feature 0."""
     get = f.get
     return sigmoid(model["bias"] + sum(map(mul, model["weights"].values(),
                                            [get(k, 0.0) for k in model["weights"]])))
+
+
+def predict(model: dict, f: dict[str, float]) -> float:
+    """A fitted model's probability for one feature dict: the one scorer of the edit models
+    (restore) and the document models (detect), logistic or boosted trees."""
+    return predict_many(model, [f])[0] if "trees" in model else logistic(model, f)
+
+
+def predict_many(model: dict, fs: list[dict[str, float]]) -> list[float]:
+    """predict() for many feature dicts at once (trees are walked for all of them together)."""
+    if "trees" not in model:
+        return [logistic(model, f) for f in fs]
+    if not fs:
+        return []
+    import numpy as np
+    t = _trees(id(model), model)
+    X = np.array([[f.get(n, 0.0) for n in model["features"]] for f in fs], dtype=float)
+    rows = np.arange(len(X))[:, None]
+    node = np.broadcast_to(t["roots"], (len(X), len(t["roots"])))
+    for _ in range(t["depth"]):
+        go_left = X[rows, t["feature"][node]] <= t["threshold"][node]
+        node = np.where(t["leaf"][node], node, np.where(go_left, t["left"][node], t["right"][node]))
+    z = np.clip(model["baseline"] + t["value"][node].sum(axis=1), -60.0, 60.0)
+    return (1.0 / (1.0 + np.exp(-z))).tolist()
+
+
+_TREES: dict[int, dict] = {}
+
+
+def _trees(key: int, model: dict) -> dict:
+    """A boosted-trees model's nodes as flat arrays (every tree's nodes one after another;
+    a leaf's feature is 0 and it points to itself), built once per model."""
+    t = _TREES.get(key)
+    if t is None or t["model"] is not model:  # the entry holds its model, so the id stays its own
+        if len(_TREES) > 8:
+            _TREES.clear()
+        import numpy as np
+        t = {k: np.asarray(model["nodes"][k], dtype=float if k in ("threshold", "value") else int)
+             for k in ("feature", "threshold", "left", "right", "value")}
+        t["leaf"] = np.asarray(model["nodes"]["leaf"], dtype=bool)
+        t["roots"] = np.asarray(model["trees"], dtype=int)
+        t["depth"] = int(model["depth"])
+        t["model"] = model
+        _TREES[key] = t
+    return t

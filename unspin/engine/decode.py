@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .calibration import logistic
-from .edits import Choice, decide_at, edit_model, features, probability, spin_rate, with_rate
+from .calibration import predict, predict_many
+from .edits import Choice, decide_at, edit_model, features, spin_rate, with_rate
 from .score import pool, score
 from .screen import passes
 from .sites import Site
@@ -51,9 +51,10 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> Decoding:
     # count towards the rate, on their cheap evidence.
     evidence = [(s, c, features(s, c, use_lm)) for s in live for c in s.cands]
     first, final = edit_model(use_lm, False), edit_model(use_lm, True)
-    rate = spin_rate([Choice(s, c, logistic(first, f)) for s, c, f in evidence] + skipped,
+    rate = spin_rate([Choice(s, c, predict(first, f)) for s, c, f in evidence] + skipped,
                      len(doc.words))
-    options = [Choice(s, c, logistic(final, with_rate(f, rate))) for s, c, f in evidence]
+    ps = predict_many(final, [with_rate(f, rate) for _, _, f in evidence])
+    options = [Choice(s, c, p) for (s, c, _), p in zip(evidence, ps)]
     chosen = pick(options, set(), decide_at(use_lm))
     if not use_lm:
         return Decoding(_with_others(chosen, options), options)
@@ -105,7 +106,10 @@ def split(sites: list[Site], use_lm: bool) -> tuple[list[Site], list[Choice]]:
 
 
 def _options(sites: list[Site], use_lm: bool, rate: float | None) -> list[Choice]:
-    return [Choice(s, c, probability(s, c, use_lm, rate)) for s in sites for c in s.cands]
+    pairs = [(s, c) for s in sites for c in s.cands]
+    model = edit_model(use_lm, rate is not None)
+    ps = predict_many(model, [features(s, c, use_lm, rate) for s, c in pairs])
+    return [Choice(s, c, p) for (s, c), p in zip(pairs, ps)]
 
 
 def pick(options: list[Choice], used: set[int], cut: float) -> list[Choice]:

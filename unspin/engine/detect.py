@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from .calibration import logistic, params, sigmoid
+from .calibration import params, predict, sigmoid
 from .edits import Choice, edit_model, spin_rate, with_rate
 from .edits import features as evidence
 from .lm import NGRAM_FLOOR
@@ -121,7 +121,7 @@ def _best(s: Site) -> Cand:
 
 def score(f: dict[str, float], path: str) -> float:
     p = params()["detect"][path]
-    return logistic(p, f)
+    return predict(p, f)
 
 
 def detect(text: str, *, deep: bool = False, lexicon=None,
@@ -207,12 +207,12 @@ def _edit_probabilities(sites: list[Site], flagged: set[tuple[int, int]],
     against 59 %)."""
     first, final = edit_model(False, False), edit_model(False, True)
     ev = [(s, c, evidence(s, c, use_lm=False)) for s in sites for c in s.cands]
-    rate = spin_rate([Choice(s, c, logistic(first, f)) for s, c, f in ev], n_words)
+    rate = spin_rate([Choice(s, c, predict(first, f)) for s, c, f in ev], n_words)
     probs: dict[tuple[int, int], float] = {}
     for s, c, f in ev:
         span = (s.start, s.end)
         if span in flagged:
-            probs[span] = max(logistic(final, with_rate(f, rate)), probs.get(span, 0.0))
+            probs[span] = max(predict(final, with_rate(f, rate)), probs.get(span, 0.0))
     return rate, probs
 
 

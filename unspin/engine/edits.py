@@ -1,6 +1,7 @@
 """The edit model: a calibrated probability that a candidate is a suspect's original.
 
-A logistic model (fitted on the dev split by bench/tune.py) over the candidate's evidence: the
+A model fitted on the dev split by bench/tune.py (boosted trees for the decision with the LM,
+logistic otherwise) over the candidate's evidence: the
 SmolLM2 log-prob gain over the spun wording, the 3-gram gain, how likely a spinner was to
 produce the text from it, and word frequencies. It runs in two stages: the first, without the
 document's spin rate, estimates that rate; the decision model then reads it too.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .calibration import logistic, params
+from .calibration import params
 from .sites import Cand, Site
 
 SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
@@ -84,12 +85,6 @@ def with_rate(f: dict[str, float], rate: float) -> dict[str, float]:
 def clip(x: float, lim: float = 20.0) -> float:
     """Gains beyond ±lim nats say no more than lim."""
     return max(-lim, min(lim, x))
-
-
-def probability(site: Site, cand: Cand, use_lm: bool = True, rate: float | None = None) -> float:
-    """Calibrated P(cand is the original). Without `rate`, the first-stage model that
-    estimates the document's spin rate; with it, the decision model."""
-    return logistic(edit_model(use_lm, rate is not None), features(site, cand, use_lm, rate))
 
 
 def edit_model(use_lm: bool, staged: bool) -> dict:
