@@ -272,6 +272,12 @@ def _with_rates(cands, first: dict, key: str, metas: dict) -> None:
 # A bound of 1.2 % for the known spinner gave 0.51 % changed in the full decode on dev (the
 # target is 0.5 %), hence 1.0 %.
 SIM_BOUNDS = {"known": (0.87, 0.010), "unknown": (0.82, 0.012), "clean": (0.0, 0.003)}
+# The boosted trees' decision is chosen on out-of-fold predictions, and the second pass does not
+# discount them as it did the logistic model's in-sample ones: with SIM_BOUNDS (cut 0.52) the
+# held-out test split changed 1.04 % of untouched words at the known spinner's natural rate. So
+# the trees' bounds are the issue's targets themselves (0.5 % untouched; precision 0.90 known,
+# 0.85 unknown), with no second-pass discount assumed.
+TREE_BOUNDS = {"known": (0.90, 0.005), "unknown": (0.85, 0.008), "clean": (0.0, 0.003)}
 
 
 def _by_regime(cands, metas: dict) -> dict[str, tuple[list, dict]]:
@@ -284,8 +290,10 @@ def _by_regime(cands, metas: dict) -> dict[str, tuple[list, dict]]:
 
 def _decide(cands, m: dict, key: str, metas: dict, oof: list[float] | None = None) -> tuple[float, dict]:
     """The decision probability that restores most of the known spinner's edits on dev while
-    every regime stays within SIM_BOUNDS (edit precision, share of untouched words changed).
-    oof: the rows' probabilities to choose it on (default: m's own)."""
+    every regime stays within its bounds (edit precision, share of untouched words changed).
+    oof: the rows' out-of-fold probabilities to choose it on, under TREE_BOUNDS (default: m's
+    own, under SIM_BOUNDS)."""
+    bounds = SIM_BOUNDS if oof is None else TREE_BOUNDS
     regimes = _by_regime(cands, metas)
     if oof is None:
         ps = {g: _probs(m, rows, key) for g, (rows, _) in regimes.items()}
@@ -295,8 +303,8 @@ def _decide(cands, m: dict, key: str, metas: dict, oof: list[float] | None = Non
     best_cut, best = 0.5, None
     for cut in np.arange(0.2, 0.99, 0.02):
         sims = {g: simulate(rows, m, key, float(cut), sub, ps[g]) for g, (rows, sub) in regimes.items()}
-        ok = all(sims[g]["untouched_changed"] <= SIM_BOUNDS[g][1]
-                 and (g == "clean" or sims[g]["precision"] >= SIM_BOUNDS[g][0]) for g in sims)
+        ok = all(sims[g]["untouched_changed"] <= bounds[g][1]
+                 and (g == "clean" or sims[g]["precision"] >= bounds[g][0]) for g in sims)
         score = sims.get("known", {}).get("exact", 0.0)
         if ok and (best is None or score > best):
             best_cut, best = float(cut), score
