@@ -26,6 +26,7 @@ from __future__ import annotations
 # Over 400 lines: collecting evidence rows and fitting each calibrated model (edit, detection) on the dev split, one command per model.
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -359,7 +360,6 @@ def _trees_model(rows, key: str, names: list[str]) -> dict:
 def _out_of_fold(rows, key: str, names: list[str]) -> list[float]:
     """Each row's probability from trees fitted on the other fold (2 folds by document)."""
     from unspin.engine.calibration import predict_many
-    import hashlib
     fold = [int(hashlib.sha1(r["doc"].encode()).hexdigest(), 16) % 2 for r in rows]
     out = [0.0] * len(rows)
     for k in (0, 1):
