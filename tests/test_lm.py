@@ -31,9 +31,14 @@ def test_cut_logprobs_match_full_passes(model):
     got = model.cut_logprobs([(a, opts_a), (b, opts_b)], bucket=2)  # small buckets: several passes
     want = [[naive(model, ids[:cut], cont) for cut, cont in opts] for ids, opts in ((a, opts_a), (b, opts_b))]
     assert [len(g) for g in got] == [4, 2]
+    # bfloat16 (used where the CPU computes it natively) keeps about 3 significant digits, and a
+    # batched, cached pass rounds differently from a full one; a misaligned prefix or
+    # continuation is off by nats either way.
+    bf16 = next(model.model.parameters()).dtype == model.torch.bfloat16
+    rel, absolute = (0.01, 0.02) if bf16 else (0.0, 2e-3)
     for g, w in zip(got, want):
         for x, y in zip(g, w):
-            assert math.isclose(x, y, abs_tol=2e-3), (x, y)
+            assert math.isclose(x, y, rel_tol=rel, abs_tol=absolute), (x, y)
 
 
 def test_cut_logprobs_empty_group(model):
