@@ -7,8 +7,11 @@ setup:
 demo: setup
 	@.venv/bin/unspin demo
 
-# Everything, slow tests included: what CI runs (.ci/run).
-test: setup lint
+# Everything, slow tests included: what CI runs (.ci/run). Its set-up also installs PySpark and
+# a Java runtime, so the Spark job's tests (rows equal to scan's, the LSH join) run too.
+test:
+	@UNSPIN_WITH_SPARK=1 bash scripts/setup.sh
+	@$(MAKE) -s lint
 	@.venv/bin/python -m pytest -q -x
 
 # The quick loop while working: tests that neither load the language model nor take over 5 s.

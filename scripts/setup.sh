@@ -39,7 +39,7 @@ fi
 
 # Opt-in (UNSPIN_WITH_SPARK=1): a Java runtime for the Spark job (python -m unspin.crawl.spark).
 # Debian's default JRE: openjdk-17-jre-headless on bookworm (tested with PySpark 4.3.0).
-# Not in the default set-up or CI: its test (tests/test_spark.py) is skipped without Java.
+# `make test` (what CI runs) sets it; elsewhere tests/test_spark.py is skipped without Java.
 if [ -n "${UNSPIN_WITH_SPARK:-}" ] && ! command -v java >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing a Java runtime for Spark (default-jre-headless)"
