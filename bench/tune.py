@@ -289,18 +289,14 @@ def _by_regime(cands, metas: dict) -> dict[str, tuple[list, dict]]:
     return {g: ([r for r in cands if r["doc"] in sub], sub) for g, sub in sorted(docs.items())}
 
 
-def _decide(cands, m: dict, key: str, metas: dict, oof: list[float] | None = None) -> tuple[float, dict]:
+def _decide(cands, m: dict, key: str, metas: dict, oof: bool = False) -> tuple[float, dict]:
     """The decision probability that restores most of the known spinner's edits on dev while
     every regime stays within its bounds (edit precision, share of untouched words changed).
-    oof: the rows' out-of-fold probabilities to choose it on, under TREE_BOUNDS (default: m's
-    own, under SIM_BOUNDS)."""
-    bounds = SIM_BOUNDS if oof is None else TREE_BOUNDS
+    oof: choose it on the rows' out-of-fold probabilities (OOF, set by _out_of_fold) under
+    TREE_BOUNDS; otherwise on m's own, under SIM_BOUNDS."""
+    bounds = TREE_BOUNDS if oof else SIM_BOUNDS
     regimes = _by_regime(cands, metas)
-    if oof is None:
-        ps = {g: _probs(m, rows, key) for g, (rows, _) in regimes.items()}
-    else:
-        at = {id(r): p for r, p in zip(cands, oof)}
-        ps = {g: [at[id(r)] for r in rows] for g, (rows, _) in regimes.items()}
+    ps = {g: _given(rows, m, key, oof) for g, (rows, _) in regimes.items()}
     best_cut, best = 0.5, None
     for cut in np.arange(0.2, 0.99, 0.02):
         sims = {g: simulate(rows, m, key, float(cut), sub, ps[g]) for g, (rows, sub) in regimes.items()}
@@ -309,12 +305,17 @@ def _decide(cands, m: dict, key: str, metas: dict, oof: list[float] | None = Non
         score = sims.get("known", {}).get("exact", 0.0)
         if ok and (best is None or score > best):
             best_cut, best = float(cut), score
-    return best_cut, simulate(cands, m, key, best_cut, metas, oof)
+    return best_cut, simulate(cands, m, key, best_cut, metas, _given(cands, m, key, oof))
 
 
-def reliability(cands, m: dict, key: str, ps_given: list[float] | None = None) -> str:
-    """Calibration on dev: mean predicted vs observed share right, by probability bin."""
-    ps = np.array(_probs(m, cands, key) if ps_given is None else ps_given)
+def _given(rows, m: dict, key: str, oof: bool) -> list[float]:
+    """The rows' probabilities: out of fold (OOF), or under m."""
+    return [r[OOF] for r in rows] if oof else _probs(m, rows, key)
+
+
+def reliability(cands, probs: list[float]) -> str:
+    """Calibration on dev: mean predicted (the rows' probs) vs observed share right, by bin."""
+    ps = np.array(probs)
     ys = np.array([r["y"] for r in cands], dtype=float)
     out = []
     for lo in (0.5, 0.7, 0.8, 0.9, 0.95):
@@ -357,17 +358,19 @@ def _trees_model(rows, key: str, names: list[str]) -> dict:
     return export_trees(m, names)
 
 
-def _out_of_fold(rows, key: str, names: list[str]) -> list[float]:
-    """Each row's probability from trees fitted on the other fold (2 folds by document)."""
+OOF = "p_out_of_fold"  # a row's key: its probability from trees fitted on the other fold
+
+
+def _out_of_fold(rows, key: str, names: list[str]) -> None:
+    """Set each row's OOF: its probability from trees fitted on the other fold (2 folds by
+    document)."""
     from unspin.engine.calibration import predict_many
     fold = [int(hashlib.sha1(r["doc"].encode()).hexdigest(), 16) % 2 for r in rows]
-    out = [0.0] * len(rows)
     for k in (0, 1):
         m = _trees_model([r for r, f in zip(rows, fold) if f != k], key, names)
-        idx = [i for i, f in enumerate(fold) if f == k]
-        for i, p in zip(idx, predict_many(m, [rows[i][key] for i in idx])):
-            out[i] = p
-    return out
+        held = [r for r, f in zip(rows, fold) if f == k]
+        for r, p in zip(held, predict_many(m, [r[key] for r in held])):
+            r[OOF] = p
 
 
 def export_trees(m, names: list[str]) -> dict:
@@ -413,22 +416,20 @@ def fit_real() -> dict:
             second = _trees_model(cands, key + "_rate", names2)
             # Trees fit their own rows closely: the cut is chosen on out-of-fold predictions
             # (2 folds by document), as the held-out text will see them.
-            oof = _out_of_fold(cands, key + "_rate", names2)
+            _out_of_fold(cands, key + "_rate", names2)
         else:
             second = _model(cands, key + "_rate", names2)
-            oof = None
+        oof = key == "f"
         cut, sim = _decide(cands, second, key + "_rate", metas, oof)
         out[name + "_first"], out[name] = first, second
         print(f"{name}: decide at {cut:.2f}: dev exact {sim['exact']:.3f}, precision "
               f"{sim['precision']:.3f}, untouched changed {sim['untouched_changed']:.4f}")
         print(("  calibration (out of fold): " if oof else "  calibration: ")
-              + reliability(cands, second, key + "_rate", oof))
+              + reliability(cands, _given(cands, second, key + "_rate", oof)))
         out["decide_at" if key == "f" else "decide_at_ngram"] = round(cut, 3)
         if key == "f":
             for regime, (rows_g, sub) in _by_regime(cands, metas).items():
-                at = {id(r): p for r, p in zip(cands, oof)} if oof else None
-                s2 = simulate(rows_g, second, key + "_rate", cut, sub,
-                              [at[id(r)] for r in rows_g] if at else None)
+                s2 = simulate(rows_g, second, key + "_rate", cut, sub, _given(rows_g, second, key + "_rate", oof))
                 print(f"  {regime}: exact {s2['exact']:.3f} precision {s2['precision']:.3f} "
                       f"untouched {s2['untouched_changed']:.4f}")
             out["fitted_on"] = {"split": "Brown dev (bench/corpus.py), never the held-out test split",
