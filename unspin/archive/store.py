@@ -13,7 +13,7 @@ import sqlite3
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Mapping
 from urllib.parse import quote
 
 from . import fingerprint as fp
@@ -187,7 +187,7 @@ class Archive:
                 continue
             for (d,) in docs:
                 votes[d] = votes.get(d, 0) + 1
-        return sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:limit]
+        return ranked(votes, limit)
 
     def stats(self) -> dict:
         c = self.con
@@ -308,6 +308,13 @@ class Archive:
 
     def substitutions(self) -> Iterator[tuple[str, str, int]]:
         yield from self.con.execute("SELECT spun, original, count FROM substitutions")
+
+
+def ranked(votes: Mapping[int, int], limit: int) -> list[tuple[int, int]]:
+    """The `limit` best candidates [(doc, votes)]: most votes first, then the lowest number.
+    The one order of every candidate look-up (SQLite, the Spark job's broadcast index and its
+    join, whose window orders the same way)."""
+    return sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:limit]
 
 
 def prepare(text: str) -> tuple[bytes, bytes, list[int]]:

@@ -14,7 +14,7 @@ import os
 from typing import Iterable, Iterator
 
 from ..archive.export import DOCS, KEYS, MANIFEST
-from ..archive.store import Document
+from ..archive.store import Document, ranked
 from ..archive.trace import CANDIDATES
 from ..errors import UnspinError
 
@@ -25,11 +25,12 @@ class JoinedArchive:
     """What trace asks of an archive, answered from one page's joined candidates."""
 
     def __init__(self, cands: Iterable[tuple[int, Document]]):
-        self._cands = sorted(cands, key=lambda c: (-c[0], c[1].n))
-        self._docs = {d.n: d for _, d in self._cands}
+        cands = list(cands)
+        self._votes = {d.n: votes for votes, d in cands}
+        self._docs = {d.n: d for _, d in cands}
 
     def candidates(self, keys: list[int], limit: int = 30) -> list[tuple[int, int]]:
-        return [(d.n, votes) for votes, d in self._cands[:limit]]
+        return ranked(self._votes, limit)
 
     def get(self, n: int) -> Document | None:
         return self._docs.get(n)

@@ -142,6 +142,8 @@ class IndexedArchive:
     def candidates(self, keys: list[int], limit: int = 30) -> list[tuple[int, int]]:
         """As Archive.candidates: documents sharing the most band keys, [(n, votes)], most first."""
         import numpy as np
+
+        from ..archive.store import ranked
         votes: Counter = Counter()
         if keys:
             q = np.asarray(keys, dtype=np.int64)
@@ -149,7 +151,7 @@ class IndexedArchive:
             for k, p in zip(q.tolist(), pos.tolist()):
                 if p < len(self._keys) and self._keys[p] == k:
                     votes.update(self._docs[self._offsets[p]:self._offsets[p + 1]].tolist())
-        return sorted(votes.items(), key=lambda x: (-x[1], x[0]))[:limit]
+        return ranked(votes, limit)
 
 
 # ---- the executors' side ------------------------------------------------------------------
