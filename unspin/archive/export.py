@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from itertools import islice
 from typing import Callable
 
 from .store import MAX_POSTING, Archive
@@ -66,23 +67,18 @@ def export(db: str, out: str, progress: Callable[[int], None] | None = None) -> 
 def _write_docs(arc: Archive, path: str, pa, pq, progress) -> int:
     sch = docs_schema()
     n = 0
+    docs = arc.documents()
     with pq.ParquetWriter(path, sch, compression="zstd") as w:
-        batch: list = []
-        for d in arc.documents():
-            batch.append({"doc": d.n, "id": d.id, "source": d.source, "title": d.title,
-                          "date": d.date, "text": d.text})
-            if len(batch) == DOC_GROUP:
+        while True:  # DOC_GROUP documents a row group; one (maybe empty) group at least
+            batch = [{"doc": d.n, "id": d.id, "source": d.source, "title": d.title,
+                      "date": d.date, "text": d.text} for d in islice(docs, DOC_GROUP)]
+            if batch or not n:
                 w.write_table(pa.Table.from_pylist(batch, schema=sch))
                 n += len(batch)
                 if progress:
                     progress(len(batch))
-                batch = []
-        if batch or not n:
-            w.write_table(pa.Table.from_pylist(batch, schema=sch))
-            n += len(batch)
-            if progress:
-                progress(len(batch))
-    return n
+            if len(batch) < DOC_GROUP:
+                return n
 
 
 def _write_keys(arc: Archive, path: str, pa, pq, progress) -> tuple[int, int]:
