@@ -59,6 +59,8 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
          "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
          "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
          "table_odds": clip(cand.odds, 10.0),
+         # How often a spinner rewrites the original where it occurs, and the spun text.
+         "orig_rate": cand.rewrite_rate, "spun_rate": site.rewrite_rate,
          "in_name": float(site.in_name), **doc_features(cand, use_lm)}
     f["gain_table"] = f["gain"] * (cand.count > 0)
     for src in SOURCES_ONE_HOT:

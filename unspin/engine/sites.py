@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lexicon.lexicon import TABLE_SOURCES
+from ..lexicon.spinners import NEVER_REWRITTEN
 from ..text import Doc
 
 
@@ -23,6 +24,7 @@ class Cand:
     odds: float = 0.0         # ... against how often the spun text occurs anyway (swap_odds)
     doc_gain: float = 0.0     # mean LM gain of the same swap at its other places in the document
     doc_n: int = 0            # ... and how many other places
+    rewrite_rate: float = NEVER_REWRITTEN  # log share of its occurrences a spinner rewrites
 
     @property
     def known(self) -> bool:
@@ -43,6 +45,8 @@ class Site:
     spun_weight: float = 0.0  # times real spinners were seen writing this text
     in_name: bool = False     # capitalised inside a sentence
     left_logp: float = 0.0    # LM log-prob of its first token given the words before it
+    rewrite_rate: float = NEVER_REWRITTEN  # log share of its occurrences a spinner rewrites:
+    # a phrase a spinner rewrites at a high rate rarely survives as the writer's own word
 
     @property
     def key(self) -> tuple[int, int]:

@@ -35,7 +35,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
-    memo: dict[str, tuple[tuple[Cand, ...], float]] = {}  # phrase -> its candidates, spun weight
+    memo: dict[str, tuple[tuple[Cand, ...], float, float]] = {}  # phrase -> cands, weight, rate
     reported = 0
     for lo, hi in ranges:
         if lo - reported >= PROGRESS_WORDS:
@@ -64,10 +64,11 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 entry = memo.get(phrase)
                 if entry is None:  # a long text repeats its phrases: build each once
                     entry = memo[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
-                                                      odds=lex.swap_odds(phrase, c.count))
+                                                      odds=lex.swap_odds(phrase, c.count),
+                                                      rewrite_rate=lex.rewrite_rate(c.text))
                                                  for c in lex.originals(phrase)),
-                                            lex.spun_weight(phrase))
-                phrase_cands, spun_weight = entry
+                                            lex.spun_weight(phrase), lex.rewrite_rate(phrase))
+                phrase_cands, spun_weight, spun_rate = entry
                 cands = list(phrase_cands)
                 if more:
                     seen = {c.text for c in cands}
@@ -78,7 +79,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
-                            spun_weight=spun_weight, in_name=in_name)
+                            spun_weight=spun_weight, in_name=in_name, rewrite_rate=spun_rate)
                 prev = words[i - 1].lower if i > 0 else ""
                 site = by_ngram(site, sent, i - lo, ng, prev, keep)
                 if site.cands:

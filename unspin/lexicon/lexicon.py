@@ -299,6 +299,10 @@ class Lexicon:
         turned into it, against the phrase's own frequency (SpinnerTable.swap_odds)."""
         return self.spinners.swap_odds(self._table_form(phrase), count)
 
+    def rewrite_rate(self, phrase: str) -> float:
+        """How often a spinner rewrites `phrase` where it occurs (SpinnerTable.rewrite_rate)."""
+        return self.spinners.rewrite_rate(phrase)
+
     def written_capitalised(self, phrase: str) -> bool:
         """Was `phrase` seen spun inside a name or title (Nationwide for National)?"""
         return self._table_form(phrase) in self.spinners.capitalised

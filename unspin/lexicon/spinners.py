@@ -29,6 +29,7 @@ DERIVED_WEIGHT = 0.5   # an inflected variant counts half an observation
 # Words a table is taken to have been seen at when it has no provenance (`unspin learn`'s
 # tables): about what the built-in spinner A pairs hold.
 TYPICAL_WORDS_SEEN = 20_000
+NEVER_REWRITTEN = -12.0  # SpinnerTable.rewrite_rate of a phrase no spinner was seen rewriting
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,16 @@ class SpinnerTable:
         if count <= 0:
             return 0.0
         return math.log(per_occurrence(spun, count, self.words_seen or TYPICAL_WORDS_SEEN))
+
+    def rewrite_rate(self, phrase: str) -> float:
+        """Log of how often a spinner rewrites `phrase` where it occurs in an original
+        (NEVER_REWRITTEN if it was never seen rewriting it). Evidence both ways: an original
+        the spinner rewrites at a high rate explains a swap well, and a phrase it rewrites
+        at a high rate rarely survives on a spun page as the writer's own word."""
+        count = sum(self.forward.get(" ".join(phrase.lower().split()), {}).values())
+        if count <= 0:
+            return NEVER_REWRITTEN
+        return math.log(per_occurrence(phrase, count, self.words_seen or TYPICAL_WORDS_SEEN))
 
     def is_learned(self, spun: str, original: str) -> bool:
         return (" ".join(spun.lower().split()), original.lower()) in self.learned
