@@ -1,6 +1,8 @@
 """The real-spinner table: provenance, reverse look-ups, names, and the `observed` style."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from unspin.lexicon import spinners as S
@@ -33,6 +35,18 @@ def test_reverse_lookup_and_inflected_variants():
     assert t.spun_weight("Stated") == 4.0 and t.spun_weight("declared") == 0.0
 
 
+def test_rewrite_rate_is_how_often_a_spinner_rewrites_a_phrase_where_it_occurs():
+    t = S.SpinnerTable([S.Habit("X", "said", "stated", 40, ("p",)),
+                        S.Habit("X", "said", "declared", 40, ("p",)),
+                        S.Habit("X", "thoroughfare", "street", 2, ("p",))])
+    # Both swaps of "said" count; the table's words_seen is the typical size (no pairs.tsv row).
+    assert t.rewrite_rate("Said") == pytest.approx(
+        math.log(S.per_occurrence("said", 80, S.TYPICAL_WORDS_SEEN)))
+    # A rare word rewritten twice is rewritten at a higher rate than a common one 80 times.
+    assert t.rewrite_rate("thoroughfare") > t.rewrite_rate("said")
+    assert t.rewrite_rate("stated") == t.rewrite_rate("banana") == S.NEVER_REWRITTEN
+
+
 def test_internal_capitals_are_kept():
     t = S.SpinnerTable([S.Habit("A", "the United States", "the US", 3, ("p",)),
                         S.Habit("A", "National", "Nationwide", 2, ("p",))])
@@ -63,6 +77,19 @@ def test_lexicon_ranks_table_originals_first():
     first = lx.originals("stated")[0]
     assert first.text == "said" and first.source == "observed" and first.count > 0
     assert lx.is_key("12 months") and "year" in [c.text for c in lx.originals("12 months")]
+
+
+def test_suspects_carry_the_rewrite_rates_of_spun_text_and_original():
+    table = S.SpinnerTable([S.Habit("A", "said", "stated", 30, ("p",)),
+                            S.Habit("A", "stated", "acknowledged", 3, ("p",))])
+    from unspin.engine import lm
+    from unspin.engine.edits import features
+    doc = Doc("The minister stated that talks would resume next week.")
+    (site,) = [s for s in find_sites(doc, Lexicon(spinners=table), lm.ngram()) if s.text == "stated"]
+    said = next(c for c in site.cands if c.text == "said")
+    f = features(site, said, use_lm=False)
+    assert f["orig_rate"] == table.rewrite_rate("said") > S.NEVER_REWRITTEN
+    assert f["spun_rate"] == table.rewrite_rate("stated") > S.NEVER_REWRITTEN
 
 
 def test_names_are_suspects_only_where_a_spinner_was_seen_capitalising():
