@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from .calibration import params
 from .sites import Cand, Site
 
-SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm")
+SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm",
+                   "confusion")
 RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
 
 

@@ -110,13 +110,16 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
 
     Given a model, the candidates are screened on the 3-gram gain plus the LM's left-context
     opinion of their first token (one pass over each sentence), which keeps the right
-    original in the short list far more often than the 3-gram alone; with proposals, the
-    LM's own guesses (filtered by meaning) join the thesaurus candidates."""
+    original in the short list far more often than the 3-gram alone. A function word's
+    confusion-set mates (lexicon.confusions) join the candidates; with proposals, so do the
+    LM's own guesses (filtered by meaning)."""
     from . import lm as lms
-    extra = None
+    from ..lexicon.confusions import confusion_candidates
+    extra = confusion_candidates(doc)
     if model is not None and proposals:
         from .propose import propose
-        extra = propose(doc, model, lexicon)
+        for k, more in propose(doc, model, lexicon).items():
+            extra.setdefault(k, []).extend(more)
     sites = find_sites(doc, lexicon, lms.ngram(), extra=extra,
                        keep=WIDE_KEEP if model is not None else KEEP, progress=progress)
     if model is not None:

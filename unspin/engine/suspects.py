@@ -27,7 +27,8 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                extra: dict | None = None, progress=None) -> list[Site]:
     """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
 
-    extra: word index -> more candidates for that single word (the LM's proposals);
+    extra: word index -> more candidates for that single word (confusion-set mates, the LM's
+    proposals);
     progress(words done, words): called every PROGRESS_WORDS words or so."""
     extra = extra or {}
     words = doc.words
@@ -72,9 +73,12 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 cands = list(phrase_cands)
                 if more:
                     seen = {c.text for c in cands}
-                    cands += [Cand(c.text, c.source) for c in more if c.text not in seen]
+                    cands += [Cand(c.text, c.source, rewrite_rate=lex.rewrite_rate(c.text))
+                              for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
-                    cands = [c for c in cands if c.known]
+                    # A thesaurus "synonym" of a function word is noise; its confusion-set
+                    # mates are not (only restore passes them, never inside a name).
+                    cands = [c for c in cands if c.known or c.source == "confusion"]
                 if not cands:
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,

@@ -63,7 +63,7 @@ def inner_phrase(phrase: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Candidate:
     text: str      # the original wording a spinner may have replaced, inflected to fit
-    source: str    # "wordnet" | "mythes" | "aiksaurus" | "habit" | "observed" | "learned"
+    source: str    # "wordnet" | "mythes" | "aiksaurus" | "habit" | "observed" | "learned" | "confusion"
     count: float = 0.0  # times a spinner was seen making this swap (observed and learned tables)
 
 
