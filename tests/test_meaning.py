@@ -10,6 +10,7 @@ import pytest
 
 from conftest import generated_archive, run_cli
 from unspin.archive import meaning, trace
+from unspin.archive.verdict import PARAPHRASE_WEIGHTED
 
 FLOOD = """Heavy rain flooded dozens of homes in the river town of Millbrook on Sunday night, and the county opened two emergency shelters.
 The Harlow River rose almost two metres in six hours after a storm stalled over the valley, the county's emergency office said.
@@ -198,3 +199,35 @@ def test_no_vectors_ingest_then_archive_embed_finds_the_translation(tmp_path):
     assert archive.stats(str(db))["documents_with_vectors"] == 2
     m = trace.trace(FLOOD_FR, str(db), record=False)[0]
     assert m.id.endswith("flood.txt") and m.relation == "copy"
+
+
+def _meaning_only(similarity: float, query: str, source: str, aligned: int = 3):
+    """decide() on a query whose first `aligned` sentences are aligned to its source's by
+    meaning alone, sentence for sentence, in order, every pair at `similarity`."""
+    from unspin.archive import align as al
+    from unspin.archive import meaning as mn
+    from unspin.archive.fingerprint import entities
+    from unspin.archive.verdict import decide
+    qs, ss = al.sentences(query), al.sentences(source)
+    pairs = [mn.Pair((i, i + 1), (i, i + 1), similarity, True) for i in range(aligned)]
+    words = al.Alignment([], 0.0, 0.0)
+    qwords = [w for s in qs for w in s.toks]
+    return decide(query, qs, qwords, entities(query), source, ss, words, mn.SentenceAlignment(pairs, 1.0, 1.0))
+
+
+def test_same_language_copy_by_meaning_needs_close_passages_on_average():
+    src = ("The council approved the budget on Monday. Taxes will rise by two per cent. "
+           "The mayor said the vote was close. Schools receive most of the new money.")
+    same = ("On Monday the budget passed the council. A two per cent tax rise follows. "
+            "It was a narrow vote, according to the mayor. Most of the extra money goes to schools.")
+    # Three sentences of four aligned, in order, all "close": a copy only if the aligned share,
+    # weighted by similarity, is high enough.
+    assert _meaning_only(0.80, same, src).relation == "copy"
+    weak = _meaning_only(0.68, same, src)
+    assert weak.coverage > 0.5 and weak.close > 0.5 and weak.in_order == 1.0
+    assert weak.weighted < PARAPHRASE_WEIGHTED and weak.relation == "related"
+    assert any("weighted by similarity" in w for w in weak.why)
+    # A translation reads less similar for the same content: the average bar is not applied.
+    es = ("El consejo aprobó el presupuesto el lunes. Los impuestos subirán un dos por ciento. "
+          "El alcalde dijo que la votación fue reñida. Las escuelas reciben la mayor parte del dinero.")
+    assert _meaning_only(0.68, es, src).relation == "copy"
