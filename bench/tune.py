@@ -208,10 +208,6 @@ def fit() -> dict:
     names = sorted(cands[0]["f"])
     edit = _model(cands, "f", names)
     edit_ng = _model(cands, "f_ng", names)
-    for m in (edit, edit_ng):
-        # The dev spinners have no learned table; a learned table is a spinner's own habits,
-        # so it takes the weight fitted for the curated habit table.
-        m["weights"]["src_learned"] = m["weights"]["src_habit"]
     best_cut, best = 0.5, None
     for cut in np.arange(0.1, 0.99, 0.02):
         sim = simulate(cands, edit, "f", float(cut), docs)

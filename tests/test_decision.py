@@ -102,3 +102,16 @@ def test_boosted_trees_are_walked_to_their_leaves():
     # A logistic model goes through the same entry point.
     lm = {"bias": -2.0, "weights": {"gain": 0.3}}
     assert predict(lm, {"gain": 5.0}) == logistic(lm, {"gain": 5.0})
+
+
+def test_a_learned_swap_is_weighed_as_an_observed_one():
+    """No dev evidence holds learned swaps: the decision reads them as the observed table's."""
+    from unspin.engine.calibration import predict
+    from unspin.engine.edits import edit_model
+    site = Site(0, 1, 0, 6, "stated", spun_weight=30.0)
+    seen, learned = Cand("said", "observed", count=30.0), Cand("said", "learned", count=30.0)
+    f_seen, f_learned = features(site, seen, use_lm=False), features(site, learned, use_lm=False)
+    assert f_learned == f_seen and f_learned["src_observed"] == 1.0
+    for use_lm in (False, True):
+        model = edit_model(use_lm, False)
+        assert predict(model, features(site, learned, use_lm)) == predict(model, features(site, seen, use_lm))

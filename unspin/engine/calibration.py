@@ -14,9 +14,9 @@ from operator import mul
 DEFAULTS = {
     # P(candidate is the original) = sigmoid(w . edits.features + bias); with and without the LM
     "edit": {"bias": -4.0, "weights": {"gain": 0.6, "prior": 0.5, "dlen": -1.5, "margin": 0.3,
-                                       "src_habit": 3.0, "src_learned": 4.0}},
+                                       "src_habit": 3.0, "src_observed": 4.0}},
     "edit_ngram": {"bias": -5.0, "weights": {"gain": 0.5, "prior": 0.5, "dlen": -1.5,
-                                             "margin": 0.3, "src_habit": 3.0, "src_learned": 4.0}},
+                                             "margin": 0.3, "src_habit": 3.0, "src_observed": 4.0}},
     "decide_at": 0.5,
     # The first-stage models that estimate a document's spin rate (no rate features).
     "edit_first": {"bias": -4.0, "weights": {"gain": 0.6, "prior": 0.5, "dlen": -1.5,

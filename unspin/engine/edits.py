@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from .calibration import params
 from .sites import Cand, Site
 
-SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "learned", "lm",
-                   "confusion")
+# A learned swap (`unspin learn`, from caught copies) is a spinner's habit seen on real pages,
+# as the observed table's are: it takes their input, since no dev evidence holds learned swaps
+# (a separate input, always 0 when fitted, made the decision treat them as thesaurus guesses).
+SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "lm", "confusion")
+AS_SOURCE = {"learned": "observed"}
 RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
 
 
@@ -64,8 +67,9 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
          "orig_rate": cand.rewrite_rate, "spun_rate": site.rewrite_rate,
          "in_name": float(site.in_name), **doc_features(cand, use_lm)}
     f["gain_table"] = f["gain"] * (cand.count > 0)
+    source = AS_SOURCE.get(cand.source, cand.source)
     for src in SOURCES_ONE_HOT:
-        f["src_" + src] = float(cand.source == src)
+        f["src_" + src] = float(source == src)
     return f if rate is None else with_rate(f, rate)
 
 
