@@ -121,6 +121,7 @@ class SpinnerTable:
         self.capitalised: set[str] = set()
         self.capitalised_originals: set[str] = set()
         self.learned: set[tuple[str, str]] = set()
+        self._rate_memo: dict[str, float] = {}
         self.habits: list[Habit] = list(habits)
         # Original words the habits were seen in (pairs.tsv): how often a spinner rewrites a
         # word where it occurs, not just how often it was seen rewriting it (0: unknown).
@@ -179,10 +180,15 @@ class SpinnerTable:
         (NEVER_REWRITTEN if it was never seen rewriting it). Evidence both ways: an original
         the spinner rewrites at a high rate explains a swap well, and a phrase it rewrites
         at a high rate rarely survives on a spun page as the writer's own word."""
-        count = sum(self.forward.get(" ".join(phrase.lower().split()), {}).values())
-        if count <= 0:
-            return NEVER_REWRITTEN
-        return math.log(per_occurrence(phrase, count, self.words_seen or TYPICAL_WORDS_SEEN))
+        key = " ".join(phrase.lower().split())
+        hit = self._rate_memo.get(key)
+        if hit is None:  # every suspect's every candidate asks, in detect's hot path
+            if len(self._rate_memo) > 100_000:
+                self._rate_memo.clear()
+            count = sum(self.forward.get(key, {}).values())
+            hit = self._rate_memo[key] = NEVER_REWRITTEN if count <= 0 else \
+                math.log(per_occurrence(phrase, count, self.words_seen or TYPICAL_WORDS_SEEN))
+        return hit
 
     def is_learned(self, spun: str, original: str) -> bool:
         return (" ".join(spun.lower().split()), original.lower()) in self.learned
