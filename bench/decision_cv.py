@@ -14,7 +14,6 @@ at least 0.90. Dev only (bench/real.py --split dev --dump); the test split is ne
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -32,12 +31,8 @@ KEY = "f_rate"
 def load(path: Path) -> tuple[dict, list]:
     """(document meta rows by id, candidate rows with the spin-rate features added), as
     tune.fit_real prepares them."""
-    rows = [json.loads(line) for line in open(path)]
-    metas = {r["doc"]: r for r in rows if r.get("meta")}
-    cands = [r for r in rows if not r.get("meta")]
-    tune.pool_rows(cands)
-    first = tune._model(cands, "f", sorted(cands[0]["f"]))
-    tune._with_rates(cands, first, "f", metas)
+    metas, cands = tune.load_real(path)
+    tune.first_stage(cands, metas, "f")
     return metas, cands
 
 

@@ -395,18 +395,31 @@ def export_trees(m, names: list[str]) -> dict:
             "depth": depth, "trees": roots, "nodes": nodes}
 
 
-def fit_real() -> dict:
-    rows = [json.loads(l) for l in open(REAL)]
+def load_real(path: Path = REAL) -> tuple[dict, list]:
+    """A bench/real.py dump as (document meta rows by id, candidate rows), each row's
+    document-level features worked out and the no-LM rows without the LM's evidence."""
+    rows = [json.loads(l) for l in open(path)]
     metas = {r["doc"]: r for r in rows if r.get("meta")}
     cands = [r for r in rows if not r.get("meta")]
     for r in cands:  # the no-LM path never has the LM's left-context evidence
         r["f_ng"].update(left=0.0, odd_lm=0.0, doc_gain=0.0, doc_n=0.0)
     pool_rows(cands)
+    return metas, cands
+
+
+def first_stage(cands, metas: dict, key: str) -> dict:
+    """The first-stage model (no spin rate) fitted on the rows' `key` features, and each row's
+    spin-rate features (key + "_rate") from it."""
+    first = _model(cands, key, sorted(cands[0][key]))
+    _with_rates(cands, first, key, metas)
+    return first
+
+
+def fit_real() -> dict:
+    metas, cands = load_real()
     out = {}
     for key, name in (("f", "edit"), ("f_ng", "edit_ngram")):
-        names = sorted(cands[0][key])
-        first = _model(cands, key, names)
-        _with_rates(cands, first, key, metas)
+        first = first_stage(cands, metas, key)
         names2 = sorted(cands[0][key + "_rate"])
         # With the LM, the decision is boosted trees: on dev (2-fold by document) they restored
         # about 9 points more of the known spinner's edits than the logistic model at the same
