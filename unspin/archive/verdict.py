@@ -84,7 +84,7 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
             weighted += s.chars * p.similarity
             close += s.chars * (p.kind in ("verbatim", "spun") or p.similarity >= CLOSE)
             kinds[p.kind] = kinds.get(p.kind, 0.0) + s.chars / total
-    coverage, close = covered / total, close / total
+    coverage, weighted, close = covered / total, weighted / total, close / total
     in_order = _in_order(passages)
     shared = sorted(qent & entities(stext))
     quotes = _shared_quotes(qtext, stext)
@@ -92,14 +92,14 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
     if words.coverage >= COPY_COVERAGE:
         relation = "copy"
     elif coverage >= MEANING_COPY and in_order >= IN_ORDER and (
-            translation or weighted / total >= PARAPHRASE_WEIGHTED) and (
+            translation or weighted >= PARAPHRASE_WEIGHTED) and (
             close >= CLOSE_SHARE or (coverage >= LONG_COVERAGE and n_covered * in_order >= LONG_RUN)):
         relation = "copy"
     elif passages or ent >= RELATED_ENTITIES:
         relation = "related"
     else:
         relation = None
-    ev = Evidence(relation, coverage, weighted / total, passages, words.coverage, in_order, close,
+    ev = Evidence(relation, coverage, weighted, passages, words.coverage, in_order, close,
                   kinds, shared[:20], quotes, translation)
     ev.why = _why(ev)
     return ev
