@@ -123,17 +123,18 @@ class NeuralLM:
                      kv_tokens: int = 3072) -> list[list[float]]:
         """For each (ids, [(cut, continuation_ids), ...]): log P(continuation | ids[:cut]) of each.
 
-        Each base sequence (a sentence up to its last suspect) runs once, and every option of
-        every suspect in it reads its key/value cache up to its own cut: one prefix pass per
-        sentence instead of one per suspect. Sentences are batched by length and options by
-        continuation length, so padding costs little."""
+        Each base sequence (a sentence's tokens) runs once, and every option of every suspect
+        in it reads its key/value cache up to its own cut: one prefix pass per sentence instead
+        of one per suspect. An option the base itself holds (ids[cut:cut + len] equals it: the
+        text as it stands) is read off the base pass and costs no pass of its own. Sentences
+        are batched by length and options by continuation length, so padding costs little."""
         out: list[list[float]] = [[] for _ in groups]
-        order = sorted((g for g in range(len(groups)) if groups[g][1]),
-                       key=lambda g: max(c for c, _ in groups[g][1]))
+        order = sorted((g for g in range(len(groups)) if groups[g][1]), key=lambda g: len(groups[g][0]))
         chunks: list[list[int]] = []
         size = 0
         for g in order:
-            cost = 1 + max(c for c, _ in groups[g][1]) + sum(len(x) for _, x in groups[g][1])
+            ids, opts = groups[g]
+            cost = 1 + len(ids) + sum(len(x) for c, x in opts if not _in_base(ids, c, x))
             if not chunks or size + cost > batch_tokens:
                 chunks.append([])
                 size = 0
@@ -147,21 +148,31 @@ class NeuralLM:
 
     def _cut_batch(self, chunk, bucket: int, kv_tokens: int) -> list[list[float]]:
         torch = self.torch
-        P = max(1 + max(c for c, _ in opts) for _, opts in chunk)
+        P = max(1 + len(ids) for ids, _ in chunk)
         pre = torch.zeros((len(chunk), P), dtype=torch.long)
         pmask = torch.zeros((len(chunk), P), dtype=torch.long)
         for r, (ids, opts) in enumerate(chunk):
-            seq = [self.bos] + ids[:max(c for c, _ in opts)]
+            seq = [self.bos] + ids
             pre[r, :len(seq)] = torch.tensor(seq)
             pmask[r, :len(seq)] = 1
-        flat = [(r, k, cut, cont) for r, (_, opts) in enumerate(chunk)
-                for k, (cut, cont) in enumerate(opts)]
+        flat, held = [], []
+        for r, (ids, opts) in enumerate(chunk):
+            for k, (cut, cont) in enumerate(opts):
+                (held if _in_base(ids, cut, cont) else flat).append((r, k, cut, cont))
         flat.sort(key=lambda x: len(x[3]))
         lps: dict[tuple[int, int], float] = {}
         with self._lock, torch.inference_mode():
             o = self.model.model(input_ids=pre, attention_mask=pmask, use_cache=True)
             cache = o.cache if self._cache_kw == "cache" else o.past_key_values
             hidden = o.last_hidden_state
+            if held:  # token t of such an option is predicted by the base's state at cut + t
+                hs = torch.cat([hidden[r, cut:cut + len(cont)] for r, _, cut, cont in held])
+                tg = torch.tensor([t for *_, cont in held for t in cont])
+                flat_lp = self._target_logprobs(hs, tg).tolist()
+                at = 0
+                for r, k, _, cont in held:
+                    lps[r, k] = sum(flat_lp[at:at + len(cont)])
+                    at += len(cont)
             saved = [(layer.keys, layer.values) for layer in cache.layers]
             # every option row holds a copy of its sentence's cache: bound rows x width so a
             # long sentence does not cost hundreds of MB
@@ -276,6 +287,11 @@ class NeuralLM:
                     per[k] = (logits[row, ids] - norm[row]).tolist()
             results[j] = [per.get(k, [0.0] * len(options[j][k])) for k in range(len(states))]
         return results
+
+
+def _in_base(ids: list[int], cut: int, cont: list[int]) -> bool:
+    """Whether the continuation is the base's own tokens after the cut."""
+    return ids[cut:cut + len(cont)] == cont
 
 
 def _buckets(flat: list, most: int) -> list[list]:

@@ -42,12 +42,14 @@ def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], 
             options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
             conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
             # A later suspect's prefix extends an earlier one's (same sentence, same context):
-            # its options join that group, which keeps the longest base.
+            # its options join that group, which keeps the longest base. The base runs on
+            # through the last suspect's window as the text stands, so that each suspect's own
+            # wording is read off the base pass (model.cut_logprobs) rather than run again.
             if base is not None and prefix[:len(base)] == base:
-                groups[-1] = (prefix, groups[-1][1] + conts)
+                groups[-1] = (prefix + conts[0][1], groups[-1][1] + conts)
                 owners[-1].append(s)
             else:
-                groups.append((prefix, conts))
+                groups.append((prefix + conts[0][1], conts))
                 owners.append([s])
             base = prefix
     step = max(1, len(groups) // 8)  # progress moves in about eight steps
