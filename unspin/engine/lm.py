@@ -155,7 +155,8 @@ class NeuralLM:
             seq = [self.bos] + ids
             pre[r, :len(seq)] = torch.tensor(seq)
             pmask[r, :len(seq)] = 1
-        flat, held = [], []
+        flat: list[tuple[int, int, int, list[int]]] = []
+        held: list[tuple[int, int, int, list[int]]] = []
         for r, (ids, opts) in enumerate(chunk):
             for k, (cut, cont) in enumerate(opts):
                 (held if _in_base(ids, cut, cont) else flat).append((r, k, cut, cont))
