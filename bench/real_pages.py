@@ -1,0 +1,255 @@
+"""Restore real content-farm pages: spun copies as the sites published them, against their originals.
+
+The other benchmarks spin Brown articles with real spinners' habits; this one reads what real
+spinners actually wrote. Each pair is a spun page and its original, as stored public web pages
+hold them (the article body both cover, a few hundred words; see `unspin/data/spinners/pairs.tsv`
+for the URLs). Article text never enters the repository: the pairs live in a local folder,
+one JSON file each ({"id", "spun_url", "original_url", "spun", "original"}), read with the
+search tool's stored pages by whoever runs this (a developer's cache, `.cache/realpages/`).
+
+Gold edits come from aligning the two texts word by word (difflib): every stretch where they
+differ is one spinner edit (equal-length stretches word by word, others as one phrase edit).
+Some differences are not the spinner's (a later revision of the story, a dateline): they count
+as edits no restorer can make, so the figures are a floor. Scoring is bench/metrics.py's, as in
+bench/real.py: restored exactly, edit precision, untouched words changed (case-folded).
+
+Only spinner A's held-out half of pairs (`pair_half == 1`) is used, so in the *known* regime the
+restorer's table is bench/real.py's (spinner A's other half plus every other spinner) and never
+holds a page's own substitutions; *unknown*: no pair of spinner A at all; *shipped*: the
+built-in table, which holds these pages' own substitutions (in-sample, an upper reference, not
+a result). Pages are split dev/test by original URL (`page_split`): tune on dev only.
+
+    .venv/bin/python bench/real_pages.py --split dev
+    .venv/bin/python bench/real_pages.py --split test --regimes known,unknown --json out.json
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from metrics import E, as_edits, score_restoration, sum_counts  # noqa: E402
+
+PAGES = HERE.parent / ".cache" / "realpages"
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def page_split(pair: dict) -> str:
+    """dev or test, by the original article's URL (copies of one original stay together)."""
+    url = re.sub(r"^https?://(www\.)?", "", pair["original_url"]).rstrip("/")
+    return "test" if hashlib.sha256(("unspin-page:" + url).encode()).digest()[0] & 1 else "dev"
+
+
+def words(text: str) -> list[re.Match]:
+    return list(_WORD.finditer(text))
+
+
+def _norm(w: str) -> str:
+    return w.replace("\u2019", "'").casefold()
+
+
+def gold_edits(spun: str, original: str) -> list[E]:
+    """The spinner's edits over the spun text's offsets, from a word alignment with the original."""
+    s, o = words(spun), words(original)
+    ops = difflib.SequenceMatcher(None, [_norm(m.group()) for m in s], [_norm(m.group()) for m in o],
+                                  autojunk=False).get_opcodes()
+    out: list[E] = []
+    for tag, i1, i2, j1, j2 in _merged(ops, [m.group() for m in s]):
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            out += [E(s[i].start(), s[i].end(), s[i].group(), o[j].group())
+                    for i, j in zip(range(i1, i2), range(j1, j2))]
+        elif tag == "insert":  # words the copy lacks: restoring them rewrites the word before
+            if i1 == 0:
+                continue
+            w = s[i1 - 1]
+            out.append(E(w.start(), w.end(), w.group(),
+                         w.group() + " " + original[o[j1].start():o[j2 - 1].end()]))
+        else:  # a phrase replaced, or words the spinner added (restoring deletes them)
+            to = original[o[j1].start():o[j2 - 1].end()] if j2 > j1 else ""
+            out.append(E(s[i1].start(), s[i2 - 1].end(), spun[s[i1].start():s[i2 - 1].end()], to))
+    return out
+
+
+_BRIDGES = frozenset("a an the of to in on at for and or as is are was with by that it".split())
+
+
+def _merged(ops: list, s_words: list[str]) -> list:
+    """The opcodes with a one-word equal stretch between two differing ones joined into one
+    phrase edit where either side changes the number of words: difflib anchors a rewritten
+    phrase on a stray "a" or "of" inside it ("because there's a big" -> "as a result of there
+    is a large")."""
+    out: list = []
+    joined = False  # a joined edit is not joined again: chains would grow whole sentences
+    for op in ops:
+        if (not joined and op[0] != "equal" and len(out) >= 2 and out[-1][0] == "equal"
+                and out[-1][2] - out[-1][1] == 1 and out[-2][0] != "equal"
+                and _norm(s_words[out[-1][1]]) in _BRIDGES
+                and any(o[2] - o[1] != o[4] - o[3] for o in (out[-2], op))):
+            prev = out[-2]
+            out[-2:] = [("replace", prev[1], op[2], prev[3], op[4])]
+            joined = True
+        else:
+            out.append(op)
+            joined = joined and op[0] == "equal" and op[2] - op[1] == 1
+    return out
+
+
+def distance(a: str, b: str) -> int:
+    """Word-level edit distance (case-folded): the damage measure that needs no segmentation."""
+    x, y = [_norm(m.group()) for m in words(a)], [_norm(m.group()) for m in words(b)]
+    row = list(range(len(y) + 1))
+    for i, wx in enumerate(x, 1):
+        prev, row[0] = row[0], i
+        for j, wy in enumerate(y, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (wx != wy))
+    return row[-1]
+
+
+def load(folder: Path, split: str) -> list[dict]:
+    from unspin.lexicon.spinners import pair_half, read_pairs
+    pairs = read_pairs()
+    out = []
+    for f in sorted(folder.glob("*.json")):
+        page = json.loads(f.read_text())
+        meta = pairs.get(str(page["id"]))
+        if meta is None or meta["style"] != "A" or pair_half(meta) != 1:
+            continue  # only spinner A's held-out half: the known table never holds them
+        if split != "all" and page_split(meta) != split:
+            continue
+        out.append(page)
+    return out
+
+
+def lexicon_for(regime: str):
+    from real import tables
+
+    from unspin.lexicon.lexicon import Lexicon, default_lexicon
+    if regime == "shipped":
+        return default_lexicon()
+    return Lexicon(spinners=tables(regime, "A")[1])
+
+
+def run_regime(pages: list[dict], regime: str, model) -> dict:
+    from real import FUNNEL, funnel
+
+    from unspin.engine.decode import decode
+    from unspin.engine.detect import detect
+    from unspin.engine.restore import candidates, restoration
+    from unspin.text import Doc
+    lex = lexicon_for(regime)
+    rows, fun, per_page = [], dict.fromkeys(FUNNEL, 0), []
+    single = {"gold": 0, "exact": 0}
+    dist = [0, 0]  # word edit distance to the original: spun, restored
+    for page in pages:
+        spun = page["spun"]
+        t0 = time.perf_counter()
+        doc = Doc(spun)
+        sites = candidates(doc, lex, model)
+        decoding = decode(doc, sites, model)
+        r = restoration(spun, decoding.chosen)
+        secs = time.perf_counter() - t0
+        gold = gold_edits(spun, page["original"])
+        system, invalid = as_edits(r.edits, spun)
+        row = score_restoration(spun, gold, system)
+        row.update(invalid=invalid, words=len(doc.words), seconds=secs)
+        rows.append(row)
+        for k, v in funnel(sites, decoding.sites, lex, gold, system).items():
+            fun[k] += v
+        one = [g for g in gold if len(g.from_.split()) == 1 and len(g.to.split()) == 1]
+        sub = score_restoration(spun, one, [e for e in system if any(
+            e.start < g.end and g.start < e.end for g in one)])
+        single["gold"] += sub["gold"]
+        single["exact"] += sub["exact"]
+        d0, d1 = distance(spun, page["original"]), distance(r.text, page["original"])
+        dist[0] += d0
+        dist[1] += d1
+        per_page.append({"id": page["id"], "words": len(doc.words), "gold": row["gold"],
+                         "distance_spun": d0, "distance_restored": d1,
+                         "exact": row["exact"], "edits": row["system_edits"],
+                         "changed": row["changed"], "p_spun": detect(spun, lexicon=lex).spun_probability,
+                         "p_original": detect(page["original"], lexicon=lex).spun_probability})
+        print(f"  {regime} {page['id']}: {row['exact']}/{row['gold']} restored, "
+              f"{row['system_edits']} edits, {row['changed']} untouched changed [{secs:.1f}s]",
+              file=sys.stderr, flush=True)
+    tot = sum_counts(rows)
+    made = tot["system_edits"]
+    return {"regime": regime, "pages": len(pages), "gold": tot["gold"], "exact": tot["exact"],
+            "distance_spun": dist[0], "distance_restored": dist[1],
+            "undone": (dist[0] - dist[1]) / max(1, dist[0]),
+            "exact_rate": tot["exact"] / max(1, tot["gold"]),
+            "precision": tot["exact"] / max(1, tot["exact"] + max(0, made - tot["exact"])),
+            "edits": made, "untouched": tot["untouched"], "changed": tot["changed"],
+            "changed_rate": tot["changed"] / max(1, tot["untouched"]),
+            "single_gold": single["gold"], "single_exact": single["exact"],
+            "funnel": fun, "seconds": tot["seconds"], "words": tot["words"],
+            "pages_detail": per_page, "examples": tot.get("examples")}
+
+
+def render(res: dict) -> str:
+    from real import FUNNEL
+    lines = [f"Real spun pages ({res['split']} split, {res['pages']} pages, {res['words']} words; "
+             "spinner A's held-out pairs).", "",
+             "| regime | damage undone | gold edits | restored exactly | single words | precision | untouched changed "
+             "| spun pages called spun | originals called spun | " + " | ".join(FUNNEL) + " |",
+             "|---" * (9 + len(FUNNEL)) + "|"]
+    for c in res["regimes"]:
+        pp = c["pages_detail"]
+        lines.append(
+            f"| {c['regime']} | {100 * c['undone']:.1f} % ({c['distance_spun']} -> "
+            f"{c['distance_restored']} words) | {c['gold']} | {100 * c['exact_rate']:.1f} % | "
+            f"{c['single_exact']}/{c['single_gold']} | {c['precision']:.3f} | "
+            f"{100 * c['changed_rate']:.2f} % | {sum(p['p_spun'] >= 0.5 for p in pp)}/{len(pp)} | "
+            f"{sum(p['p_original'] >= 0.5 for p in pp)}/{len(pp)} | "
+            + " | ".join(str(c["funnel"][k]) for k in FUNNEL) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", default=str(PAGES), help="folder of page-pair JSON files")
+    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    ap.add_argument("--regimes", default="known,unknown,shipped")
+    ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0: all)")
+    ap.add_argument("--json")
+    ap.add_argument("--markdown")
+    a = ap.parse_args(argv)
+    folder = Path(a.pages)
+    if not folder.is_dir():
+        ap.error(f"no page folder at {folder} (see the module docstring)")
+    pages = load(folder, a.split)
+    if a.limit:
+        pages = pages[:a.limit]
+    if not pages:
+        ap.error(f"no pages of spinner A's held-out half in {folder} for split {a.split}")
+    from unspin.engine import lm
+    model = lm.neural()
+    res = {"split": a.split, "pages": len(pages), "words": 0, "regimes": []}
+    for regime in a.regimes.split(","):
+        c = run_regime(pages, regime, model)
+        res["words"] = c["words"]
+        res["regimes"].append(c)
+        print(f"{regime}: damage undone {100 * c['undone']:.1f} %, "
+              f"{c['exact']}/{c['gold']} restored exactly ({100 * c['exact_rate']:.1f} %), "
+              f"precision {c['precision']:.3f}, untouched changed {100 * c['changed_rate']:.2f} %, "
+              f"funnel {c['funnel']}", flush=True)
+    md = render(res)
+    print(md)
+    if a.json:
+        Path(a.json).write_text(json.dumps(res, indent=1, default=str) + "\n")
+    if a.markdown:
+        Path(a.markdown).write_text(md)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
