@@ -7,11 +7,15 @@ for the URLs). Article text never enters the repository: the pairs live in a loc
 one JSON file each ({"id", "spun_url", "original_url", "spun", "original"}), read with the
 search tool's stored pages by whoever runs this (a developer's cache, `.cache/realpages/`).
 
-Gold edits come from aligning the two texts word by word (difflib): every stretch where they
-differ is one spinner edit (equal-length stretches word by word, others as one phrase edit).
-Some differences are not the spinner's (a later revision of the story, a dateline): they count
-as edits no restorer can make, so the figures are a floor. Scoring is bench/metrics.py's, as in
-bench/real.py: restored exactly, edit precision, untouched words changed (case-folded).
+Scoring needs no segmentation of the spinner's edits: *damage undone* is how much of the word
+edit distance between the spun page and the original (case-folded, punctuation aside) restore
+takes away; an edit is *right* when taking it back moves the text further from the original,
+and precision is right edits over edits made; *untouched changed* counts words of edits made
+where the page reads as the original did. Some differences are not the spinner's (a later
+revision of the story, a dateline, a dropped sentence): no restorer can undo them, so the
+damage undone is a floor. Secondary: gold edits from a word alignment (difflib; equal-length
+stretches word by word, others as one phrase edit) restored exactly, scored as bench/real.py
+scores them, and the same funnel.
 
 Only spinner A's held-out half of pairs (`pair_half == 1`) is used, so in the *known* regime the
 restorer's table is bench/real.py's (spinner A's other half plus every other spinner) and never
@@ -36,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from metrics import E, as_edits, score_restoration, sum_counts  # noqa: E402
+from metrics import E, apply, as_edits, score_restoration, sum_counts  # noqa: E402
 
 PAGES = HERE.parent / ".cache" / "realpages"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -62,7 +66,7 @@ def gold_edits(spun: str, original: str) -> list[E]:
     ops = difflib.SequenceMatcher(None, [_norm(m.group()) for m in s], [_norm(m.group()) for m in o],
                                   autojunk=False).get_opcodes()
     out: list[E] = []
-    for tag, i1, i2, j1, j2 in _merged(ops, [m.group() for m in s]):
+    for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:
@@ -80,30 +84,6 @@ def gold_edits(spun: str, original: str) -> list[E]:
     return out
 
 
-_BRIDGES = frozenset("a an the of to in on at for and or as is are was with by that it".split())
-
-
-def _merged(ops: list, s_words: list[str]) -> list:
-    """The opcodes with a one-word equal stretch between two differing ones joined into one
-    phrase edit where either side changes the number of words: difflib anchors a rewritten
-    phrase on a stray "a" or "of" inside it ("because there's a big" -> "as a result of there
-    is a large")."""
-    out: list = []
-    joined = False  # a joined edit is not joined again: chains would grow whole sentences
-    for op in ops:
-        if (not joined and op[0] != "equal" and len(out) >= 2 and out[-1][0] == "equal"
-                and out[-1][2] - out[-1][1] == 1 and out[-2][0] != "equal"
-                and _norm(s_words[out[-1][1]]) in _BRIDGES
-                and any(o[2] - o[1] != o[4] - o[3] for o in (out[-2], op))):
-            prev = out[-2]
-            out[-2:] = [("replace", prev[1], op[2], prev[3], op[4])]
-            joined = True
-        else:
-            out.append(op)
-            joined = joined and op[0] == "equal" and op[2] - op[1] == 1
-    return out
-
-
 def distance(a: str, b: str) -> int:
     """Word-level edit distance (case-folded): the damage measure that needs no segmentation."""
     x, y = [_norm(m.group()) for m in words(a)], [_norm(m.group()) for m in words(b)]
@@ -113,6 +93,31 @@ def distance(a: str, b: str) -> int:
         for j, wy in enumerate(y, 1):
             prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (wx != wy))
     return row[-1]
+
+
+def judge_edits(spun: str, original: str, system: list[E]) -> dict:
+    """Each system edit judged by what it does to the word edit distance to the original:
+    right when taking it back makes the text further from the original, wrong otherwise (no
+    gold segmentation needed: a phrase the spinner rewrote in three places counts each
+    restored word). Untouched: edits on words the spinner left as they were."""
+    d1 = distance(apply(spun, system), original)
+    right = 0
+    for k in range(len(system)):
+        right += distance(apply(spun, system[:k] + system[k + 1:]), original) > d1
+    s, o = words(spun), words(original)
+    ops = difflib.SequenceMatcher(None, [_norm(m.group()) for m in s], [_norm(m.group()) for m in o],
+                                  autojunk=False).get_opcodes()
+    same = [False] * len(s)
+    for tag, i1, i2, _, _ in ops:
+        if tag == "equal":
+            for i in range(i1, i2):
+                same[i] = True
+    changed = 0
+    for e in system:
+        hit = [i for i, m in enumerate(s) if m.start() < e.end and e.start < m.end()]
+        if hit and all(same[i] for i in hit):
+            changed += len(hit)
+    return {"right": right, "edits": len(system), "untouched": sum(same), "changed": changed}
 
 
 def load(folder: Path, split: str) -> list[dict]:
@@ -150,6 +155,7 @@ def run_regime(pages: list[dict], regime: str, model) -> dict:
     rows, fun, per_page = [], dict.fromkeys(FUNNEL, 0), []
     single = {"gold": 0, "exact": 0}
     dist = [0, 0]  # word edit distance to the original: spun, restored
+    judge = {"right": 0, "edits": 0, "untouched": 0, "changed": 0}
     for page in pages:
         spun = page["spun"]
         t0 = time.perf_counter()
@@ -173,23 +179,26 @@ def run_regime(pages: list[dict], regime: str, model) -> dict:
         d0, d1 = distance(spun, page["original"]), distance(r.text, page["original"])
         dist[0] += d0
         dist[1] += d1
+        judged = judge_edits(spun, page["original"], system)
+        for k, v in judged.items():
+            judge[k] += v
         per_page.append({"id": page["id"], "words": len(doc.words), "gold": row["gold"],
                          "distance_spun": d0, "distance_restored": d1,
                          "exact": row["exact"], "edits": row["system_edits"],
-                         "changed": row["changed"], "p_spun": detect(spun, lexicon=lex).spun_probability,
+                         "right": judged["right"], "changed": judged["changed"], "p_spun": detect(spun, lexicon=lex).spun_probability,
                          "p_original": detect(page["original"], lexicon=lex).spun_probability})
-        print(f"  {regime} {page['id']}: {row['exact']}/{row['gold']} restored, "
-              f"{row['system_edits']} edits, {row['changed']} untouched changed [{secs:.1f}s]",
+        print(f"  {regime} {page['id']}: distance {d0} -> {d1}, {judged['right']}/{judged['edits']} "
+              f"edits right, {judged['changed']} untouched words changed [{secs:.1f}s]",
               file=sys.stderr, flush=True)
     tot = sum_counts(rows)
-    made = tot["system_edits"]
     return {"regime": regime, "pages": len(pages), "gold": tot["gold"], "exact": tot["exact"],
             "distance_spun": dist[0], "distance_restored": dist[1],
             "undone": (dist[0] - dist[1]) / max(1, dist[0]),
             "exact_rate": tot["exact"] / max(1, tot["gold"]),
-            "precision": tot["exact"] / max(1, tot["exact"] + max(0, made - tot["exact"])),
-            "edits": made, "untouched": tot["untouched"], "changed": tot["changed"],
-            "changed_rate": tot["changed"] / max(1, tot["untouched"]),
+            "edits": judge["edits"], "right": judge["right"],
+            "precision": judge["right"] / max(1, judge["edits"]),
+            "untouched": judge["untouched"], "changed": judge["changed"],
+            "changed_rate": judge["changed"] / max(1, judge["untouched"]),
             "single_gold": single["gold"], "single_exact": single["exact"],
             "funnel": fun, "seconds": tot["seconds"], "words": tot["words"],
             "pages_detail": per_page, "examples": tot.get("examples")}

@@ -115,3 +115,50 @@ def test_a_learned_swap_is_weighed_as_an_observed_one():
     for use_lm in (False, True):
         model = edit_model(use_lm, False)
         assert predict(model, features(site, learned, use_lm)) == predict(model, features(site, seen, use_lm))
+
+
+def test_a_chain_of_spun_words_comes_undone_one_link_a_pass(monkeypatch):
+    """Each word of "decreasing its coverage charge" reads right to the LM only once the word
+    after it is restored: pass 1 restores the last, each later pass the one before; options
+    judged out of the running are not scored again."""
+    from unspin.engine import decode as dec
+    from unspin.text import Doc
+    doc = Doc("They hope to start decreasing its coverage charge soon.")
+    at = {w.text: k for k, w in enumerate(doc.words)}
+    chain = [("decreasing", "lowering"), ("coverage", "policy"), ("charge", "rate")]
+    sites = [Site(at[w], 1, doc.words[at[w]].start, doc.words[at[w]].end, w,
+                  (Cand(right, "observed"), Cand("nonsense", "wordnet"))) for w, right in chain]
+    asked: list[tuple[int, str]] = []
+
+    def score(doc, given, model, context, progress=None):
+        restored = {key[0] for key in context}
+        out = []
+        for s in given:
+            nxt = {at["decreasing"]: at["coverage"], at["coverage"]: at["charge"]}.get(s.i)
+            sees = nxt is None or nxt in restored
+            cands = []
+            for c in s.cands:
+                asked.append((s.i, c.text))
+                cands.append(Cand(c.text, c.source, lm_gain=(9.0 if sees else -2.0)
+                                  if c.source == "observed" else -9.0))
+            out.append(Site(s.i, s.n, s.start, s.end, s.text, tuple(cands)))
+        return out
+
+    def probs(model, rows):
+        return [0.95 if f["gain"] > 5 else 0.3 if f["gain"] > -5 else 0.001 for f in rows]
+
+    monkeypatch.setattr(dec, "score", score)
+    monkeypatch.setattr(dec, "predict_many", probs)
+    monkeypatch.setattr(dec, "predict", lambda model, f: probs(model, [f])[0])
+    monkeypatch.setattr(dec, "split", lambda sites, use_lm: (sites, []))
+    monkeypatch.setattr(dec, "UNSETTLED", (0.03, 0.85))
+    monkeypatch.setattr(dec, "NEIGHBOURHOOD", 2)
+    for passes, undone in ((2, {"charge", "coverage"}), (3, {"charge", "coverage", "decreasing"})):
+        monkeypatch.setattr(dec, "PASSES", passes)
+        asked.clear()
+        chosen = dec.decode(doc, sites, model=object()).chosen
+        assert {ch.site.text for ch in chosen} == undone
+        assert {ch.cand.text for ch in chosen} == {right for w, right in chain if w in undone}
+        # pass 1 asks for every option; later passes only for those still in the running
+        assert asked.count((at["coverage"], "nonsense")) == 1
+        assert asked.count((at["coverage"], "policy")) == 2
