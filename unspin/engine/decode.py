@@ -96,7 +96,8 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> Decoding:
         again = _options([s for s in live if s.key in redo], True, rate)
         before = {(ch.site.key, ch.cand.text) for ch in chosen}
         chosen = kept + pick(again, {i for ch in kept for i in ch.words}, decide_at(True) + AGAIN_CUT)
-        options = [o for o in options if o.site.key not in redo] + again + faded
+        # (the re-scored copy of a suspect last: Decoding.sites keeps the last copy)
+        options = [o for o in options if o.site.key not in redo] + faded + again
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
     return Decoding(_with_others(chosen, options), options)
 
