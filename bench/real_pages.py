@@ -201,7 +201,7 @@ def run_regime(pages: list[dict], regime: str, model) -> dict:
             "changed_rate": judge["changed"] / max(1, judge["untouched"]),
             "single_gold": single["gold"], "single_exact": single["exact"],
             "funnel": fun, "seconds": tot["seconds"], "words": tot["words"],
-            "pages_detail": per_page, "examples": tot.get("examples")}
+            "pages_detail": per_page}  # no examples: they would quote the pages' text
 
 
 def render(res: dict) -> str:
