@@ -60,11 +60,17 @@ def _norm(w: str) -> str:
     return w.replace("\u2019", "'").casefold()
 
 
-def gold_edits(spun: str, original: str) -> list[E]:
-    """The spinner's edits over the spun text's offsets, from a word alignment with the original."""
+def align(spun: str, original: str) -> tuple[list[re.Match], list[re.Match], list]:
+    """(spun words, original words, difflib opcodes between them, case-folded)."""
     s, o = words(spun), words(original)
     ops = difflib.SequenceMatcher(None, [_norm(m.group()) for m in s], [_norm(m.group()) for m in o],
                                   autojunk=False).get_opcodes()
+    return s, o, ops
+
+
+def gold_edits(spun: str, original: str) -> list[E]:
+    """The spinner's edits over the spun text's offsets, from a word alignment with the original."""
+    s, o, ops = align(spun, original)
     out: list[E] = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
@@ -104,9 +110,7 @@ def judge_edits(spun: str, original: str, system: list[E]) -> dict:
     right = 0
     for k in range(len(system)):
         right += distance(apply(spun, system[:k] + system[k + 1:]), original) > d1
-    s, o = words(spun), words(original)
-    ops = difflib.SequenceMatcher(None, [_norm(m.group()) for m in s], [_norm(m.group()) for m in o],
-                                  autojunk=False).get_opcodes()
+    s, _, ops = align(spun, original)
     same = [False] * len(s)
     for tag, i1, i2, _, _ in ops:
         if tag == "equal":

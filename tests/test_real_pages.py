@@ -1,0 +1,43 @@
+"""The real-page benchmark's scoring: gold edits from a word alignment, edits judged by what
+they do to the word edit distance to the original (bench/real_pages.py)."""
+from bench import real_pages as rp
+from bench.metrics import E
+
+SPUN = "The chief government mentioned the corporate expects income to rise subsequent yr."
+ORIGINAL = "The chief executive said the company expects profits to rise next year."
+
+
+def _edit(text: str, word: str, to: str) -> E:
+    at = text.index(word)
+    return E(at, at + len(word), word, to)
+
+
+def test_gold_edits_are_the_words_the_spinner_changed():
+    gold = rp.gold_edits(SPUN, ORIGINAL)
+    assert [(g.from_, g.to) for g in gold] == [
+        ("government", "executive"), ("mentioned", "said"), ("corporate", "company"),
+        ("income", "profits"), ("subsequent", "next"), ("yr", "year")]
+    assert all(SPUN[g.start:g.end] == g.from_ for g in gold)
+
+
+def test_distance_counts_words_and_ignores_case_and_punctuation():
+    assert rp.distance(SPUN, ORIGINAL) == 6
+    assert rp.distance("The Chief, executive.", "the chief executive") == 0
+    assert rp.distance("a b c", "a c") == 1
+
+
+def test_an_edit_is_right_when_it_brings_the_text_closer_to_the_original():
+    right = _edit(SPUN, "mentioned", "said")
+    wrong_on_gold = _edit(SPUN, "income", "revenue")      # a spun word, restored wrongly
+    untouched = _edit(SPUN, "expects", "anticipates")     # a word the spinner left alone
+    judged = rp.judge_edits(SPUN, ORIGINAL, sorted([right, wrong_on_gold, untouched],
+                                                   key=lambda e: e.start))
+    assert judged["right"] == 1 and judged["edits"] == 3
+    assert judged["changed"] == 1                          # only "expects" was untouched
+    assert judged["untouched"] == len(SPUN.split()) - 6
+
+
+def test_pages_split_by_original_article():
+    a = {"original_url": "https://www.example.com/story/"}
+    b = {"original_url": "http://example.com/story"}
+    assert rp.page_split(a) == rp.page_split(b) in ("dev", "test")
