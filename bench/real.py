@@ -118,19 +118,25 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
     return out
 
 
-def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
+def restore_traced(text: str, lex, model):
+    """restore's own stages on `text`, keeping what the funnel reads: (doc, the suspects with
+    their candidates, the decoding, the restoration)."""
     from unspin.engine.decode import decode
-    from unspin.engine.edits import features
     from unspin.engine.restore import candidates, restoration
     from unspin.text import Doc
+    doc = Doc(text)
+    sites = candidates(doc, lex, model)
+    decoding = decode(doc, sites, model)
+    return doc, sites, decoding, restoration(text, decoding.chosen)
+
+
+def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
+    from unspin.engine.edits import features
     rows, fun = [], dict.fromkeys(FUNNEL, 0)
     for doc_id, text in texts:
         t0 = time.perf_counter()
-        doc = Doc(text)
-        sites = candidates(doc, lex, model)
-        decoding = decode(doc, sites, model)
+        doc, sites, decoding, r = restore_traced(text, lex, model)
         live = decoding.sites
-        r = restoration(text, decoding.chosen)
         secs = time.perf_counter() - t0
         gold = gold_of.get(doc_id, [])
         system, invalid = as_edits(r.edits, text)

@@ -149,12 +149,9 @@ def lexicon_for(regime: str):
 
 
 def run_regime(pages: list[dict], regime: str, model) -> dict:
-    from real import FUNNEL, funnel
+    from real import FUNNEL, funnel, restore_traced
 
-    from unspin.engine.decode import decode
     from unspin.engine.detect import detect
-    from unspin.engine.restore import candidates, restoration
-    from unspin.text import Doc
     lex = lexicon_for(regime)
     rows, fun, per_page = [], dict.fromkeys(FUNNEL, 0), []
     single = {"gold": 0, "exact": 0}
@@ -163,10 +160,7 @@ def run_regime(pages: list[dict], regime: str, model) -> dict:
     for page in pages:
         spun = page["spun"]
         t0 = time.perf_counter()
-        doc = Doc(spun)
-        sites = candidates(doc, lex, model)
-        decoding = decode(doc, sites, model)
-        r = restoration(spun, decoding.chosen)
+        doc, sites, decoding, r = restore_traced(spun, lex, model)
         secs = time.perf_counter() - t0
         gold = gold_edits(spun, page["original"])
         system, invalid = as_edits(r.edits, spun)
