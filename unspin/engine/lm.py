@@ -174,15 +174,19 @@ class NeuralLM:
                 for r, k, _, cont in held:
                     lps[r, k] = sum(flat_lp[at:at + len(cont)])
                     at += len(cont)
-            saved = [(layer.keys, layer.values) for layer in cache.layers]
+            # (a sliding-window layer, as Gemma's, also counts the tokens it has seen)
+            saved = [(layer.keys, layer.values, getattr(layer, "cumulative_length", None))
+                     for layer in cache.layers]
             # every option row holds a copy of its sentence's cache: bound rows x width so a
             # long sentence does not cost hundreds of MB
             for part in _buckets(flat, max(8, min(bucket, kv_tokens // P))):
                 C = max(len(x[3]) for x in part)
                 rows = torch.tensor([x[0] for x in part])
                 cuts = torch.tensor([x[2] for x in part])
-                for layer, (k, v) in zip(cache.layers, saved):
+                for layer, (k, v, seen) in zip(cache.layers, saved):
                     layer.keys, layer.values = k[rows], v[rows]
+                    if seen is not None:
+                        layer.cumulative_length = seen
                 cid = torch.zeros((len(part), C), dtype=torch.long)
                 cmask = torch.zeros((len(part), C), dtype=torch.long)
                 for v_, x in enumerate(part):
