@@ -28,6 +28,6 @@ def test_detection_suspects_do_not_include_them():
     lex = Lexicon(spinners=SpinnerTable())
     doc = Doc(TEXT)
     at = [t.lower for t in doc.words].index("for")
-    assert at in confusion_candidates(doc)  # "for" is in a set ...
+    assert (at, 1) in confusion_candidates(doc)  # "for" is in a set ...
     assert not any(c.source == "confusion" for s in find_sites(doc, lex, lm.ngram()) for c in s.cands)
     assert "for" not in {s.text for s in find_sites(doc, lex, lm.ngram())}  # ... but no suspect there

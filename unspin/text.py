@@ -101,6 +101,13 @@ class Doc:
     def span(self, start_tok: int, end_tok: int) -> Span:
         return Span(self, start_tok, end_tok)
 
+    @cached_property
+    def plain_text(self) -> str:
+        """The text with typographic apostrophes as plain ones, offsets unchanged: what the
+        language models read (to them "it\u2019s" is a rarer spelling than "it's", and would
+        make every contraction on such a page look odd)."""
+        return plain_apostrophes(self.text)
+
 
 def _ends_sentence(toks: list[Token], i: int, text: str) -> bool:
     if toks[i].text != "." or i == 0:
@@ -159,6 +166,21 @@ def match_case(src: str, repl: str) -> str:
     if src[:1].isupper():
         return repl[:1].upper() + repl[1:]
     return repl
+
+
+def plain_apostrophes(text: str) -> str:
+    return text.replace("\u2019", "'")
+
+
+def apostrophe_of(text: str) -> str:
+    """The apostrophe `text` writes its contractions with (typographic or plain)."""
+    return "\u2019" if text.count("\u2019") > text.count("'") else "'"
+
+
+def typeset(repl: str, apostrophe: str) -> str:
+    """A replacement written with the text's apostrophe: tables keep plain ones
+    (lexicon.spinners.fold), a page may write "didn\u2019t"."""
+    return repl.replace("'", apostrophe) if apostrophe != "'" else repl
 
 
 # ---- offsets for JavaScript ----------------------------------------------------------------

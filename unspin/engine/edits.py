@@ -18,7 +18,7 @@ from .sites import Cand, Site
 # as the observed table's are: it takes their input, since no dev evidence holds learned swaps
 # (a separate input, always 0 when fitted, made the decision treat them as thesaurus guesses).
 SOURCES_ONE_HOT = ("wordnet", "mythes", "aiksaurus", "habit", "observed", "lm", "confusion")
-AS_SOURCE = {"learned": "observed"}
+AS_SOURCE = {"learned": "observed", "contraction": "confusion"}
 RATE_FLOOR = 0.002          # spin-rate estimates are clipped to [floor, 1 - floor] before logit
 
 

@@ -17,8 +17,8 @@ KEEP = 3            # proposals kept per word after the meaning filter
 MIN_ZIPF = 3.0      # proposals must be ordinary words (first BPE pieces of long words are not)
 
 
-def propose(doc: Doc, model, lexicon) -> dict[int, list[Candidate]]:
-    """word index -> proposals (source "lm") for every content word of doc."""
+def propose(doc: Doc, model, lexicon) -> dict[tuple[int, int], list[Candidate]]:
+    """(word index, 1) -> proposals (source "lm") for every content word of doc."""
     from wordfreq import zipf_frequency
     words = doc.words
     ranges = sentence_word_ranges(doc)
@@ -31,10 +31,10 @@ def propose(doc: Doc, model, lexicon) -> dict[int, list[Candidate]]:
                 and words[k].text.isalpha()]
         if not want:
             continue
-        texts.append(doc.text[base:words[hi - 1].end])
+        texts.append(doc.plain_text[base:words[hi - 1].end])
         positions.append([words[k].start - base for k in want])
         owners.append(want)
-    out: dict[int, list[Candidate]] = {}
+    out: dict[tuple[int, int], list[Candidate]] = {}
     if not texts:
         return out
     for want, props in zip(owners, model.expected_words(texts, positions, TOP_K)):
@@ -49,5 +49,5 @@ def propose(doc: Doc, model, lexicon) -> dict[int, list[Candidate]]:
                     if len(keep) == KEEP:
                         break
             if keep:
-                out[k] = keep
+                out[k, 1] = keep
     return out

@@ -14,13 +14,14 @@ from typing import Callable
 
 from ..errors import UnspinError
 from ..language import article_agrees, starts_with_vowel_sound
-from ..text import Doc, Edit, apply_edits, match_case
+from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
 from .edits import Choice
 from .screen import KEEP, WIDE_KEEP, by_left_context
 from .sites import Cand, Site
 from .suspects import find_sites
 
+CONTRACTIONS = True         # offer each contraction's full form and each full form's contraction
 ALTERNATIVES = 3            # other originals listed with each edit
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'\u2019-])(an?|An?|AN) \Z")
 MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
@@ -62,12 +63,13 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
 def restoration(text: str, chosen: list[Choice]) -> Restoration:
     """The decoded choices as edits over `text`, and the text they give."""
     edits: list[Edit] = []
+    mark = apostrophe_of(text)
     for ch in sorted(chosen, key=lambda c: c.site.start):
         s = ch.site
-        to = match_case(s.text, ch.cand.text)
+        to = typeset(match_case(s.text, ch.cand.text), mark)
         if to == s.text:
             continue
-        alts = [(match_case(s.text, o.cand.text), o.p)
+        alts = [(typeset(match_case(s.text, o.cand.text), mark), o.p)
                 for o in sorted(ch.others, key=lambda o: -o.p)[:ALTERNATIVES]]
         start, spun = s.start, s.text
         article = _article_before(text, s.start)
@@ -115,7 +117,11 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
     LM's own guesses (filtered by meaning)."""
     from . import lm as lms
     from ..lexicon.confusions import confusion_candidates
+    from ..lexicon.contractions import contraction_candidates
     extra = confusion_candidates(doc)
+    if CONTRACTIONS:
+        for k, more in contraction_candidates(doc).items():
+            extra.setdefault(k, []).extend(more)
     if model is not None and proposals:
         from .propose import propose
         for k, more in propose(doc, model, lexicon).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping
 
-from ..text import Doc, match_case
+from ..text import Doc, match_case, plain_apostrophes
 from .edits import clip
 from .sites import Site, by_sentence
 
@@ -39,7 +39,8 @@ def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], 
             gap = left[len(stripped):]
             right = _render(doc, s.end, hi, context, s)
             prefix = model.encode(stripped) if stripped else []
-            options = [s.text] + [match_case(s.text, c.text) for c in s.cands]
+            spun = plain_apostrophes(s.text)
+            options = [spun] + [match_case(spun, c.text) for c in s.cands]
             conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
             # A later suspect's prefix extends an earlier one's (same sentence, same context):
             # its options join that group, which keeps the longest base. The base runs on
@@ -69,14 +70,14 @@ def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], 
 
 def _render(doc: Doc, lo: int, hi: int, context: Mapping[tuple[int, int], tuple[Site, str]],
             skip: Site) -> str:
-    """doc.text[lo:hi] with the context edits inside it applied (except `skip`'s own)."""
+    """doc.plain_text[lo:hi] with the context edits inside it applied (except `skip`'s own)."""
     out, pos = [], lo
     for s, to in sorted(context.values(), key=lambda e: e[0].start):
         if s.key == skip.key or s.start < lo or s.end > hi or s.start < pos:
             continue
-        out += [doc.text[pos:s.start], match_case(s.text, to)]
+        out += [doc.plain_text[pos:s.start], match_case(s.text, to)]
         pos = s.end
-    out.append(doc.text[pos:hi])
+    out.append(doc.plain_text[pos:hi])
     return "".join(out)
 
 

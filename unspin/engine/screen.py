@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..language import ARTICLES, article_agrees
-from ..text import Doc
+from ..text import Doc, plain_apostrophes
 from .sites import Site, by_sentence
 
 # The 3-gram screen keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
@@ -63,9 +63,10 @@ def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:
     texts, positions, options, owners = [], [], [], []
     for (lo, hi), group in by_sentence(doc, sites):
         base = words[lo].start
-        texts.append(doc.text[base:words[hi - 1].end])
+        texts.append(doc.plain_text[base:words[hi - 1].end])
         positions.append([s.start - base for s in group])
-        options.append([[s.text.lower()] + [c.text for c in s.cands] for s in group])
+        options.append([[plain_apostrophes(s.text.lower())] + [c.text for c in s.cands]
+                        for s in group])
         owners.append(group)
     out: list[Site] = []
     for group, per in zip(owners, model.first_token_logprobs(texts, positions, options)):

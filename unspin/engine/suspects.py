@@ -9,7 +9,8 @@ import re
 
 from ..jobs import checkpoint
 from ..language import FUNCTION_WORDS
-from ..text import Doc, Token
+from ..lexicon.lexicon import GRAMMAR_SOURCES
+from ..text import Doc, Token, plain_apostrophes
 from .screen import by_ngram
 from .sites import Cand, Site, sentence_word_ranges
 
@@ -20,6 +21,8 @@ PROGRESS_WORDS = 2000       # find_sites reports progress (and can be cancelled)
 def is_name(words: list[Token], i: int, sent_starts: set[int]) -> bool:
     """Capitalised words inside a sentence are names: spinners leave them alone."""
     w = words[i].text
+    if w == "I" or w[:2] in ("I'", "I\u2019"):  # the pronoun, "I'm", "I'll"
+        return False
     return (w[:1].isupper() and i not in sent_starts) or (w.isupper() and len(w) > 1)
 
 
@@ -27,12 +30,13 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                extra: dict | None = None, progress=None) -> list[Site]:
     """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
 
-    extra: word index -> more candidates for that single word (confusion-set mates, the LM's
-    proposals);
+    extra: (word index, words) -> more candidates for those words (confusion-set mates,
+    contractions, the LM's proposals);
     progress(words done, words): called every PROGRESS_WORDS words or so."""
     extra = extra or {}
     words = doc.words
-    lower = doc.lower_words
+    # (typographic apostrophes as plain ones, as the tables and the 3-gram model write them)
+    lower = [plain_apostrophes(w) for w in doc.lower_words]
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
@@ -59,7 +63,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 # swap seen capitalised on real spun pages is worth a suspect there.
                 if in_name and not lex.written_capitalised(phrase):
                     continue
-                more = extra.get(i, []) if n == 1 and not in_name else []
+                more = extra.get((i, n), []) if not in_name else []
                 if not more and not lex.is_key(phrase):
                     continue
                 entry = memo.get(phrase)
@@ -77,8 +81,8 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                               for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
                     # A thesaurus "synonym" of a function word is noise; its confusion-set
-                    # mates are not (only restore passes them, never inside a name).
-                    cands = [c for c in cands if c.known or c.source == "confusion"]
+                    # mates and other form are not (only restore passes them, never in a name).
+                    cands = [c for c in cands if c.known or c.source in GRAMMAR_SOURCES]
                 if not cands:
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,

@@ -28,8 +28,9 @@ def confusions() -> dict[str, tuple[str, ...]]:
     return {w: tuple(m) for w, m in out.items()}
 
 
-def confusion_candidates(doc: Doc) -> dict[int, list[Candidate]]:
-    """word index -> its confusion-set mates (source "confusion"), for every word of doc in a set."""
+def confusion_candidates(doc: Doc) -> dict[tuple[int, int], list[Candidate]]:
+    """(word index, 1) -> its confusion-set mates (source "confusion"), for every word of doc
+    in a set."""
     sets = confusions()
-    return {k: [Candidate(o, "confusion") for o in sets[t.lower]]
+    return {(k, 1): [Candidate(o, "confusion") for o in sets[t.lower]]
             for k, t in enumerate(doc.words) if t.lower in sets}

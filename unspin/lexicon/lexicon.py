@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .spinners import SpinnerTable, builtin, builtin_habits
+from .spinners import SpinnerTable, builtin, builtin_habits, fold
 from .index import _index
 from .inflect import _BASE_TAGS, _TAG_UPOS, _analyses, _head, _inflect, _knows
 from ..language import ARTICLES, FUNCTION_WORDS, article_agrees
@@ -26,6 +26,7 @@ TOTAL_CAP = 40
 AGREE_BONUS = 0.75    # per extra source listing a candidate, in zipf units
 POSSESSIVE = ("'s", "\u2019s")
 TABLE_SOURCES = ("habit", "observed", "learned")  # substitutions a spinner is known to make
+GRAMMAR_SOURCES = ("confusion", "contraction")  # closed-class rules: a function word's other forms
 
 
 def possessor(phrase: str) -> tuple[str, str] | None:
@@ -63,7 +64,7 @@ def inner_phrase(phrase: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Candidate:
     text: str      # the original wording a spinner may have replaced, inflected to fit
-    source: str    # "wordnet" | "mythes" | "aiksaurus" | "habit" | "observed" | "learned" | "confusion"
+    source: str    # "wordnet" | "mythes" | "aiksaurus" | "habit" | "observed" | "learned" | "confusion" | "contraction"
     count: float = 0.0  # times a spinner was seen making this swap (observed and learned tables)
 
 
@@ -108,6 +109,7 @@ class Lexicon:
 
     def is_key(self, phrase: str) -> bool:
         """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)"""
+        phrase = fold(phrase)
         if phrase not in self._keys and phrase not in self.spinners.reverse \
                 and inner_phrase(phrase) is None:
             return False
@@ -115,7 +117,7 @@ class Lexicon:
 
     def originals(self, phrase: str) -> list[Candidate]:
         """Words/phrases a spinner could have replaced with `phrase`, best first."""
-        phrase = " ".join(phrase.lower().split())
+        phrase = fold(phrase)
         hit = self._memo.get(phrase)
         if hit is not None:
             return hit
@@ -310,7 +312,7 @@ class Lexicon:
     def _table_form(self, phrase: str) -> str:
         """The phrase as the spinner table knows it: a possessive or article + noun phrase it
         has no row for is read as the owner or noun phrase ("Vigorous's" as "vigorous")."""
-        phrase = " ".join(phrase.lower().split())
+        phrase = fold(phrase)
         if phrase not in self.spinners.reverse:
             return inner_phrase(phrase) or phrase
         return phrase

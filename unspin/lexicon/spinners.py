@@ -41,6 +41,16 @@ class Habit:
     pairs: tuple[str, ...]
 
 
+def fold(text: str) -> str:
+    """A phrase as tables key it: lower-cased, single-spaced, with typographic apostrophes
+    as plain ones (a page's "didn’t" is the same habit as another page's "didn't")."""
+    return " ".join(text.replace("\u2019", "'").lower().split())
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split())
+
+
 def _rows(path: Path) -> Iterable[list[str]]:
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -54,7 +64,7 @@ def read_observed(path: Path | str | None = None) -> list[Habit]:
     for cols in _rows(Path(path or OBSERVED_PATH)):
         if len(cols) < 5 or cols[0] == "style":
             continue
-        o, s = " ".join(cols[1].split()), " ".join(cols[2].split())
+        o, s = _plain(cols[1]), _plain(cols[2])
         if o and s and o != s:
             out.append(Habit(cols[0], o, s, int(cols[3] or 1), tuple(cols[4].split(","))))
     return out
@@ -130,12 +140,12 @@ class SpinnerTable:
         for h in self.habits:
             exact.append((h.original, h.spun, float(h.count)))
             if h.spun[:1].isupper() or any(c.isupper() for c in h.spun[1:]):
-                self.capitalised.add(h.spun.lower())
-                self.capitalised_originals.add(h.original.lower())
+                self.capitalised.add(fold(h.spun))
+                self.capitalised_originals.add(fold(h.original))
         for spun, origs in (learned or {}).items():
             for o, c in origs.items():
-                exact.append((o, spun, float(c)))
-                self.learned.add((" ".join(spun.lower().split()), " ".join(o.lower().split())))
+                exact.append((_plain(o), _plain(spun), float(c)))
+                self.learned.add((fold(spun), fold(o)))
         for o, s, n in exact:
             self._add(o, s, n)
         known = _variant_cache()
@@ -153,15 +163,15 @@ class SpinnerTable:
     def _add(self, original: str, spun: str, n: float) -> None:
         """Weights add up over styles and rows (reverse: spun -> originals; forward: the
         other way); case is kept only where a capital sits inside ("the US")."""
-        row = self.reverse.setdefault(" ".join(spun.lower().split()), {})
+        row = self.reverse.setdefault(fold(spun), {})
         o = _keep_case(original)
         row[o] = row.get(o, 0.0) + n
-        fwd = self.forward.setdefault(original.lower(), {})
+        fwd = self.forward.setdefault(fold(original), {})
         sp = _keep_case(spun)
         fwd[sp] = fwd.get(sp, 0.0) + n
 
     def originals(self, spun: str) -> dict[str, float]:
-        return self.reverse.get(" ".join(spun.lower().split()), {})
+        return self.reverse.get(fold(spun), {})
 
     def spun_weight(self, spun: str) -> float:
         """How often `spun` was seen as a spinner's output, whatever its original."""
@@ -180,7 +190,7 @@ class SpinnerTable:
         (NEVER_REWRITTEN if it was never seen rewriting it). Evidence both ways: an original
         the spinner rewrites at a high rate explains a swap well, and a phrase it rewrites
         at a high rate rarely survives on a spun page as the writer's own word."""
-        key = " ".join(phrase.lower().split())
+        key = fold(phrase)
         hit = self._rate_memo.get(key)
         if hit is None:  # every suspect's every candidate asks, in detect's hot path
             if len(self._rate_memo) > 100_000:
@@ -191,7 +201,7 @@ class SpinnerTable:
         return hit
 
     def is_learned(self, spun: str, original: str) -> bool:
-        return (" ".join(spun.lower().split()), original.lower()) in self.learned
+        return (fold(spun), fold(original)) in self.learned
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.reverse.values())
