@@ -124,6 +124,53 @@ def judge_edits(spun: str, original: str, system: list[E]) -> dict:
     return {"right": right, "edits": len(system), "untouched": sum(same), "changed": changed}
 
 
+def labels(spun: str, original: str):
+    """A function (start, end, words) -> (right, touched): would writing `words` over the
+    spun text's [start, end) bring it closer to the original (judged inside the aligned
+    stretch it falls in, so a spinner edit that aligned as one phrase with its neighbours,
+    "situations had been" for "conditions were", still credits "conditions"), and did the
+    spinner touch any of those words."""
+    s, o, ops = align(spun, original)
+    where = [0] * len(s)  # spun word -> its opcode
+    for k, (_, i1, i2, _, _) in enumerate(ops):
+        for i in range(i1, i2):
+            where[i] = k
+    sw, ow = [_norm(m.group()) for m in s], [_norm(m.group()) for m in o]
+
+    def judge(start: int, end: int, words: str) -> tuple[bool, bool]:
+        hit = [i for i, m in enumerate(s) if m.start() < end and start < m.end()]
+        if not hit or all(ops[where[i]][0] == "equal" for i in hit):
+            return False, False
+        k1, k2 = min(where[i] for i in hit), max(where[i] for i in hit)
+        i1, i2, j1, j2 = ops[k1][1], ops[k2][2], ops[k1][3], ops[k2][4]
+        seg, want = sw[i1:i2], " ".join(ow[j1:j2])
+        new = sw[i1:hit[0]] + [_norm(w) for w in words.split()] + sw[hit[-1] + 1:i2]
+        return distance(" ".join(new), want) < distance(" ".join(seg), want), True
+    return judge
+
+
+def dump_rows(out, tag: str, doc, live, spun: str, original: str, gold: list) -> None:
+    """Candidate evidence rows for bench/tune.py, in bench/real.py --dump's shape (no text
+    beyond the spun and candidate words of each row), labelled by labels()."""
+    from unspin.engine.edits import features
+    judge = labels(spun, original)
+    for st in live:
+        for c in st.cands:
+            right, touched = judge(st.start, st.end, c.text)
+            out.write(json.dumps({
+                "doc": f"{tag}/{pair_id(spun, original)}", "words_doc": len(doc.words),
+                "site": [st.start, st.end], "words": st.n, "gold_site": touched,
+                "spun": st.text.lower(), "cand": c.text.lower(), "y": right,
+                "f": features(st, c), "f_ng": features(st, c, use_lm=False)}) + "\n")
+    out.write(json.dumps({"doc": f"{tag}/{pair_id(spun, original)}", "meta": True,
+                          "words": len(doc.words), "gold_edits": len(gold),
+                          "gold_words": sum(len(g.from_.split()) for g in gold)}) + "\n")
+
+
+def pair_id(spun: str, original: str) -> str:
+    return hashlib.sha256((spun + "\0" + original).encode()).hexdigest()[:12]
+
+
 def load(folder: Path, split: str) -> list[dict]:
     from unspin.lexicon.spinners import pair_half, read_pairs
     pairs = read_pairs()
@@ -148,7 +195,7 @@ def lexicon_for(regime: str):
     return Lexicon(spinners=tables(regime, "A")[1])
 
 
-def run_regime(pages: list[dict], regime: str, model) -> dict:
+def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
     from real import FUNNEL, funnel, restore_traced
 
     from unspin.engine.detect import detect
@@ -163,6 +210,8 @@ def run_regime(pages: list[dict], regime: str, model) -> dict:
         doc, sites, decoding, r = restore_traced(spun, lex, model)
         secs = time.perf_counter() - t0
         gold = gold_edits(spun, page["original"])
+        if dump is not None:
+            dump_rows(dump, f"real{regime}", doc, decoding.sites, spun, page["original"], gold)
         system, invalid = as_edits(r.edits, spun)
         row = score_restoration(spun, gold, system)
         row.update(invalid=invalid, words=len(doc.words), seconds=secs)
@@ -229,7 +278,10 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0: all)")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
+    ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py --extra")
     a = ap.parse_args(argv)
+    if a.dump and a.split != "dev":
+        ap.error("--dump is for the dev split only: nothing is tuned on test")
     folder = Path(a.pages)
     if not folder.is_dir():
         ap.error(f"no page folder at {folder} (see the module docstring)")
@@ -241,14 +293,17 @@ def main(argv=None) -> int:
     from unspin.engine import lm
     model = lm.neural()
     res = {"split": a.split, "pages": len(pages), "words": 0, "regimes": []}
+    dump = open(a.dump, "w") if a.dump else None
     for regime in a.regimes.split(","):
-        c = run_regime(pages, regime, model)
+        c = run_regime(pages, regime, model, dump)
         res["words"] = c["words"]
         res["regimes"].append(c)
         print(f"{regime}: damage undone {100 * c['undone']:.1f} %, "
               f"{c['exact']}/{c['gold']} restored exactly ({100 * c['exact_rate']:.1f} %), "
               f"precision {c['precision']:.3f}, untouched changed {100 * c['changed_rate']:.2f} %, "
               f"funnel {c['funnel']}", flush=True)
+    if dump is not None:
+        dump.close()
     md = render(res)
     print(md)
     if a.json:

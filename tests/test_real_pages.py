@@ -41,3 +41,18 @@ def test_pages_split_by_original_article():
     a = {"original_url": "https://www.example.com/story/"}
     b = {"original_url": "http://example.com/story"}
     assert rp.page_split(a) == rp.page_split(b) in ("dev", "test")
+
+
+def test_training_labels_credit_a_word_inside_a_phrase_the_spinner_rewrote():
+    spun = "The situations had been bad, the man stated on Monday."
+    original = "The conditions were bad, the man said on Monday."
+    judge = rp.labels(spun, original)
+
+    def at(word: str) -> tuple[int, int]:
+        i = spun.index(word)
+        return i, i + len(word)
+    # "situations had been" aligns as one stretch with "conditions were"
+    assert judge(*at("situations"), "conditions") == (True, True)
+    assert judge(*at("situations"), "circumstances") == (False, True)
+    assert judge(*at("stated"), "said") == (True, True)
+    assert judge(*at("Monday"), "Tuesday") == (False, False)  # a word the spinner left alone
