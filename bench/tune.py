@@ -425,9 +425,11 @@ def _rel(p: Path) -> str:
     return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
 
 
-def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False) -> dict:
+def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False,
+             decide_at: float | None = None) -> dict:
     """The edit models fitted on the dumps; lm_only: only those the LM path reads (the no-LM
-    model, which detection's features read, stays as it is)."""
+    model, which detection's features read, stays as it is); decide_at: the LM decision's
+    probability, where chosen on the full decode rather than on this pass-1 simulation."""
     metas, cands = load_real(REAL, extra)
     out = {}
     for key, name in (("f", "edit"), ("f_ng", "edit_ngram"))[:1 if lm_only else 2]:
@@ -446,6 +448,10 @@ def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False) -> dict:
             second = _model(cands, key + "_rate", names2)
         oof = key == "f"
         cut, sim = _decide(cands, second, key + "_rate", metas, oof)
+        if key == "f" and decide_at is not None:
+            print(f"{name}: the pass-1 simulation would decide at {cut:.2f}; deciding at {decide_at:.2f}")
+            cut = decide_at
+            sim = simulate(cands, second, key + "_rate", cut, metas, _given(cands, second, key + "_rate", oof))
         out[name + "_first"], out[name] = first, second
         print(f"{name}: decide at {cut:.2f}: dev exact {sim['exact']:.3f}, precision "
               f"{sim['precision']:.3f}, untouched changed {sim['untouched_changed']:.4f}")
@@ -463,7 +469,8 @@ def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False) -> dict:
                                             + "".join(f" + {p.name}" for p in extra),
                                 "documents": len(metas), "candidates": len(cands),
                                 "command": "bench/tune.py --real" + (" --lm-only" if lm_only else "")
-                                           + "".join(f" --extra {_rel(p)}" for p in extra),
+                                           + "".join(f" --extra {_rel(p)}" for p in extra)
+                                           + (f" --decide-at {decide_at}" if decide_at is not None else ""),
                                 "dev_exact": round(sim["exact"], 4),
                                 "dev_precision": round(sim["precision"], 4),
                                 "dev_untouched_changed": round(sim["untouched_changed"], 5),
@@ -572,12 +579,15 @@ def main() -> None:
                     help="with --real: another dump to fit on (bench/real_pages.py --dump)")
     ap.add_argument("--lm-only", action="store_true",
                     help="with --real: refit only the LM path's edit models (detection untouched)")
+    ap.add_argument("--decide-at", type=float,
+                    help="with --real: the LM decision's probability, chosen on the full decode "
+                         "(bench/real.py --split dev) instead of the pass-1 simulation")
     a = ap.parse_args()
     if a.real:
         from unspin.engine.calibration import params
         cal = json.loads(OUT.read_text()) if OUT.exists() else {}
         if not a.detect_only_real:
-            cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only))
+            cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only, a.decide_at))
             OUT.write_text(dump(cal))
         if a.lm_only:
             print(f"wrote {OUT}")
