@@ -21,7 +21,7 @@ from .screen import KEEP, WIDE_KEEP, by_left_context
 from .sites import Cand, Site
 from .suspects import find_sites
 
-CONTRACTIONS = True         # offer each contraction's full form and each full form's contraction
+CONTRACTIONS = True         # with the LM: offer each contraction's full form, each full form's contraction
 ALTERNATIVES = 3            # other originals listed with each edit
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'\u2019-])(an?|An?|AN) \Z")
 MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
@@ -119,7 +119,9 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
     from ..lexicon.confusions import confusion_candidates
     from ..lexicon.contractions import contraction_candidates
     extra = confusion_candidates(doc)
-    if CONTRACTIONS:
+    if CONTRACTIONS and model is not None:
+        # Only the LM can tell which form the writer used; to detection (no model) a
+        # contraction is no evidence of spinning: writers use both forms.
         for k, more in contraction_candidates(doc).items():
             extra.setdefault(k, []).extend(more)
     if model is not None and proposals:
