@@ -1,4 +1,5 @@
 """Contractions both ways, and typographic apostrophes read as the tables write them."""
+from unspin.engine import restore as restore_module
 from unspin.engine.restore import candidates, restoration
 from unspin.engine.edits import Choice
 from unspin.lexicon.contractions import contraction_candidates, forms
@@ -35,7 +36,8 @@ class _NoLM:
         return [[[0.0] * len(o) for o in per] for per in options]
 
 
-def test_restore_offers_them_as_suspects_even_for_function_words():
+def test_restore_offers_them_as_suspects_even_for_function_words(monkeypatch):
+    monkeypatch.setattr(restore_module, "CONTRACTIONS", True)
     lex = Lexicon(spinners=SpinnerTable())  # no spinner table: only the rule can offer them
     sites = {s.text: s for s in candidates(Doc(TEXT), lex, _NoLM())}
     assert "did not" in [c.text for c in sites["didn\u2019t"].cands if c.source == "contraction"]
@@ -53,7 +55,8 @@ def test_a_table_learned_with_plain_apostrophes_reads_a_typographic_page():
     assert lex.spun_weight("He\u2019s") == 3
 
 
-def test_restored_words_take_the_page_apostrophe():
+def test_restored_words_take_the_page_apostrophe(monkeypatch):
+    monkeypatch.setattr(restore_module, "CONTRACTIONS", True)
     text = "It is said they don\u2019t agree and it is late."
     doc = Doc(text)
     site = next(s for s in candidates(doc, Lexicon(spinners=SpinnerTable()), _NoLM())
