@@ -149,9 +149,12 @@ def labels(spun: str, original: str):
     return judge
 
 
-def dump_rows(out, tag: str, doc, live, spun: str, original: str, gold: list) -> None:
+def dump_rows(out, tag: str, doc, live, spun: str, original: str, gold: list,
+              group: str = "") -> None:
     """Candidate evidence rows for bench/tune.py, in bench/real.py --dump's shape (no text
-    beyond the spun and candidate words of each row), labelled by labels()."""
+    beyond the spun and candidate words of each row), labelled by labels(). group: the
+    original's site; tune.py's folds keep a group together (pages of one programme's
+    transcripts are alike, and folds by page would leak between them)."""
     from unspin.engine.edits import features
     judge = labels(spun, original)
     for st in live:
@@ -160,11 +163,16 @@ def dump_rows(out, tag: str, doc, live, spun: str, original: str, gold: list) ->
             out.write(json.dumps({
                 "doc": f"{tag}/{pair_id(spun, original)}", "words_doc": len(doc.words),
                 "site": [st.start, st.end], "words": st.n, "gold_site": touched,
-                "spun": st.text.lower(), "cand": c.text.lower(), "y": right,
+                "spun": st.text.lower(), "cand": c.text.lower(), "y": right, "group": group,
                 "f": features(st, c), "f_ng": features(st, c, use_lm=False)}) + "\n")
     out.write(json.dumps({"doc": f"{tag}/{pair_id(spun, original)}", "meta": True,
                           "words": len(doc.words), "gold_edits": len(gold),
                           "gold_words": sum(len(g.from_.split()) for g in gold)}) + "\n")
+
+
+def source_site(url: str) -> str:
+    """The site an original was published on ("cbsnews.com")."""
+    return re.sub(r"^(https?://)?(www\.)?", "", url).split("/")[0].lower()
 
 
 def pair_id(spun: str, original: str) -> str:
@@ -211,7 +219,8 @@ def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
         secs = time.perf_counter() - t0
         gold = gold_edits(spun, page["original"])
         if dump is not None:
-            dump_rows(dump, f"real{regime}", doc, decoding.sites, spun, page["original"], gold)
+            dump_rows(dump, f"real{regime}", doc, decoding.sites, spun, page["original"], gold,
+                      source_site(page["original_url"]))
         system, invalid = as_edits(r.edits, spun)
         row = score_restoration(spun, gold, system)
         row.update(invalid=invalid, words=len(doc.words), seconds=secs)

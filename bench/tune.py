@@ -367,9 +367,10 @@ OOF = "p_out_of_fold"  # a row's key: its probability from trees fitted on the o
 
 def _out_of_fold(rows, key: str, names: list[str]) -> None:
     """Set each row's OOF: its probability from trees fitted on the other fold (2 folds by
-    document)."""
+    document, or by group)."""
     from unspin.engine.calibration import predict_many
-    fold = [int(hashlib.sha1(r["doc"].encode()).hexdigest(), 16) % 2 for r in rows]
+    # by document, or by the row's group where it has one (real pages: the original's site)
+    fold = [int(hashlib.sha1((r.get("group") or r["doc"]).encode()).hexdigest(), 16) % 2 for r in rows]
     for k in (0, 1):
         m = _trees_model([r for r, f in zip(rows, fold) if f != k], key, names)
         held = [r for r, f in zip(rows, fold) if f == k]

@@ -56,3 +56,8 @@ def test_training_labels_credit_a_word_inside_a_phrase_the_spinner_rewrote():
     assert judge(*at("situations"), "circumstances") == (False, True)
     assert judge(*at("stated"), "said") == (True, True)
     assert judge(*at("Monday"), "Tuesday") == (False, False)  # a word the spinner left alone
+
+
+def test_pages_are_grouped_by_the_site_of_their_original():
+    assert rp.source_site("https://www.cbsnews.com/news/face-the-nation") == "cbsnews.com"
+    assert rp.source_site("http://apnews.com/article/x") == "apnews.com"
