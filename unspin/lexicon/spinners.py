@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ..text import plain_apostrophes
+
 DATA = Path(__file__).parent.parent / "data" / "spinners"
 OBSERVED_PATH = DATA / "observed.tsv"
 PAIRS_PATH = DATA / "pairs.tsv"
@@ -44,11 +46,11 @@ class Habit:
 def fold(text: str) -> str:
     """A phrase as tables key it: lower-cased, single-spaced, with typographic apostrophes
     as plain ones (a page's "didn’t" is the same habit as another page's "didn't")."""
-    return " ".join(text.replace("\u2019", "'").lower().split())
+    return _plain(text).lower()
 
 
 def _plain(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").split())
+    return " ".join(plain_apostrophes(text).split())
 
 
 def _rows(path: Path) -> Iterable[list[str]]:
