@@ -119,3 +119,47 @@ def test_cli_prints_untrusted_titles_and_ids_literally(tmp_path):
     p = run_cli("trace", q, "--db", db)
     assert p.returncode == 0 and "Traceback" not in p.stderr_text, p.stderr_text
     assert title in p.stdout_text and doc_id in p.stdout_text and "copy" in p.stdout_text
+
+
+@pytest.mark.slow
+def test_meaning_index_is_centred_and_reports_stored_cosines(tmp_path):
+    import numpy as np
+    from unspin.archive import embed, sentvec
+    db, texts, gen, clusters = generated_archive(tmp_path, seed=9, pool=1000, events=2, docs=12)
+    with archive.Archive(db) as a:
+        embed.embed_archive(a)
+        meta = json.load(open(str(db) + ".ann.json"))
+        rows = a.vector_rows(list(range(1, 25)))
+        stored = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.int8).reshape(len(rows), -1)
+        # the mean it is centred on is the stored vectors' mean
+        assert meta["center_count"] == len(rows) == 24
+        assert np.allclose(meta["center"], stored.astype(float).mean(0) / 127.0, atol=1e-4)
+        q = texts["doc5"]
+        hits = embed.search(a, q, k=3)
+        assert a.get(hits[0][0]).id == "doc5"
+        # the cosine reported is the raw one between the query's and the stored vectors
+        q8 = sentvec.quantize(sentvec.encode(embed.passages(q, per_doc=embed.PER_DOC + 2))).astype(float)
+        mine = [r for r in rows if r[1] == hits[0][0]]
+        own = np.frombuffer(b"".join(v for _, _, v in mine), dtype=np.int8).astype(float).reshape(len(mine), -1)
+        assert hits[0][1] == pytest.approx((own @ q8.T).max() / 127 ** 2, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_meaning_index_is_rebuilt_on_a_new_mean_when_the_archive_doubles(tmp_path):
+    from unspin.archive import embed
+    db, texts, gen, clusters = generated_archive(tmp_path, seed=10, pool=1000, events=2, docs=6)
+    with archive.Archive(db) as a:
+        embed.embed_archive(a)
+    assert json.load(open(str(db) + ".ann.json"))["center_count"] == 12
+    more = tmp_path / "more.jsonl"
+    with open(more, "w") as f:
+        for i in range(7):
+            title, text = gen.article(clusters[i % len(clusters)])
+            f.write(json.dumps({"id": f"more{i}", "title": title, "text": text}) + "\n")
+    archive.add(str(db), [str(more)], vectors=False)
+    embed._OPEN.clear()  # as a fresh process would: the index file is read back
+    with archive.Archive(db) as a:
+        embed.embed_archive(a)
+        meta = json.load(open(str(db) + ".ann.json"))
+        assert meta["count"] == 26 and meta["center_count"] == 26  # 26 >= 2 x 12: rebuilt
+        assert a.get(embed.search(a, texts["doc3"], k=1)[0][0]).id == "doc3"

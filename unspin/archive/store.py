@@ -268,10 +268,10 @@ class Archive:
         """A cursor over (id, vector bytes) of the vectors after id `vid`, in id order."""
         return self.con.execute("SELECT id, v FROM mvectors WHERE id > ? ORDER BY id", (vid,))
 
-    def vector_docs(self, ids: list[int]) -> list[tuple[int, int]]:
-        """(vector id, document number) of the given vectors."""
+    def vector_rows(self, ids: list[int]) -> list[tuple[int, int, bytes]]:
+        """(vector id, document number, vector bytes) of the given vectors."""
         marks = ",".join("?" * len(ids))
-        return self.con.execute(f"SELECT id, doc FROM mvectors WHERE id IN ({marks})", ids).fetchall()
+        return self.con.execute(f"SELECT id, doc, v FROM mvectors WHERE id IN ({marks})", ids).fetchall()
 
     # ---- the LSH index whole (the Spark job broadcasts it) ---------------------------------
 
