@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -103,7 +104,17 @@ def embed_archive(arc, progress=None, workers: int | None = None) -> int:
 
 # ---- the ANN index -----------------------------------------------------------------------
 
-_OPEN: dict[str, tuple] = {}
+class _Held(NamedTuple):
+    """An index loaded in this process: the vectors it holds (up to vector id `top`, `held` of
+    them) and the mean it is centred on, worked out over `base` vectors."""
+    index: Any
+    top: int
+    held: int
+    center: np.ndarray
+    base: int
+
+
+_OPEN: dict[str, _Held] = {}
 
 
 def _new_index():
@@ -126,11 +137,11 @@ def _index(arc):
         return None, None
     path = arc.path + ".ann"
     held = _OPEN.get(path)
-    if held and held[1] == top and held[2] == count:
-        return held[0], held[3]
+    if held and held.top == top and held.held == count:
+        return held.index, held.center
     idx, have, center, base = None, 0, None, 0
-    if held and held[2] <= count:
-        idx, have, center, base = held[0], held[1], held[3], held[4]
+    if held and held.held <= count:
+        idx, have, center, base = held.index, held.top, held.center, held.base
     elif os.path.exists(path) and os.path.exists(path + ".json"):
         try:
             meta = json.load(open(path + ".json"))
@@ -149,7 +160,7 @@ def _index(arc):
     cur = arc.vectors_after(have)
     while rows := cur.fetchmany(50_000):
         keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
-        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), sentvec.DIM)
+        vecs = sentvec.unpack([r[1] for r in rows])
         idx.add(keys, _centred(vecs, center), threads=os.cpu_count() or 1)
         fresh = True
     if fresh:
@@ -163,7 +174,7 @@ def _index(arc):
             os.replace(tmp + ".json", path + ".json")
         except (OSError, RuntimeError):
             pass  # a read-only directory only costs the rebuild next time
-    _OPEN[path] = (idx, top, count, center, base)
+    _OPEN[path] = _Held(idx, top, count, center, base)
     return idx, center
 
 
@@ -173,7 +184,7 @@ def _mean(arc) -> np.ndarray:
     n = 0
     cur = arc.vectors_after(0)
     while rows := cur.fetchmany(50_000):
-        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(len(rows), sentvec.DIM)
+        vecs = sentvec.unpack([r[1] for r in rows])
         total += vecs.sum(axis=0, dtype=np.float64) / 127.0
         n += len(rows)
     return (total / max(n, 1)).astype(np.float32)
@@ -201,7 +212,7 @@ def search(arc, text: str, k: int = 8, query_vectors: np.ndarray | None = None) 
     if not found:
         return []
     rows = arc.vector_rows(found)
-    stored = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.int8).reshape(len(rows), sentvec.DIM)
+    stored = sentvec.unpack([v for _, _, v in rows])
     cos = (stored.astype(np.float32) @ q8.astype(np.float32).T / (127.0 * 127.0)).max(axis=1)
     best: dict[int, float] = {}
     for (_, doc, _), c in zip(rows, cos.tolist()):

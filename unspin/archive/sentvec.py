@@ -41,3 +41,8 @@ def encode(texts: list[str]) -> np.ndarray:
 def quantize(v: np.ndarray) -> np.ndarray:
     """int8 copy of unit vectors (cosine kept to about 0.01)."""
     return np.clip(np.round(v * 127), -127, 127).astype(np.int8)
+
+
+def unpack(blobs: list[bytes]) -> np.ndarray:
+    """Stored int8 vectors (each quantize(...).tobytes()) as one (n, DIM) matrix."""
+    return np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), DIM)
