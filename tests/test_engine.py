@@ -117,3 +117,44 @@ def test_ngram_reads_each_word_from_at_most_two_before_and_the_sentence_start():
     assert ng.window(words, 8, 20) == pytest.approx(sum(lps[8:]))
     # "said" reads better after "executive" than after "profits".
     assert lps[3] > ng.logp("said", ("to", "profits"))
+    # Screening's shortcut is the same sum, to the bit, at the start, middle and end.
+    for k, n in ((0, 1), (1, 2), (4, 1), (8, 2), (9, 1)):
+        cand = ["top", "boss"][:n]
+        seq = words[max(0, k - 2):k] + cand + words[k + n:k + n + 2]
+        at = min(k, 2)
+        assert ng.window_with(words[max(0, k - 2):k], cand, words[k + n:k + n + 2]) == \
+            ng.window(seq, at, at + n + 2)
+
+
+def test_detect_in_worker_processes_gives_the_one_process_result(seed_text, monkeypatch):
+    """A long text's fast path split over processes (each a stretch of whole chunks) must
+    give exactly what one process gives: the same spans, probabilities and features."""
+    from unspin.engine import detect as D
+    from unspin.simulate.spin import spin
+    text = "\n\n".join([seed_text, spin(seed_text, style="observed", rate=0.2, seed=3).text] * 2)
+    assert len(D.chunk_bounds(len(Doc(text).words))) >= 3
+    one = D.detect(text).to_json()
+    monkeypatch.setattr(D, "PARALLEL_WORDS", 0)
+    seen: list[tuple[int, int, str]] = []
+    calls = []
+    real = D._in_processes
+    monkeypatch.setattr(D, "_in_processes", lambda *a: calls.append(len(a[1])) or real(*a))
+    two = D.detect(text, workers=2, progress=lambda d, t, u: seen.append((d, t, u))).to_json()
+    assert calls == [2]
+    assert two == one
+    words = [(d, t) for d, t, u in seen if u == "words"]
+    assert words[-1][0] == words[-1][1] == len(Doc(text).words)
+    assert [d for d, _ in words] == sorted(d for d, _ in words)
+
+
+def test_find_sites_over_word_spans_adds_up_to_the_whole(seed_text):
+    from unspin.engine.lm import ngram
+    from unspin.engine.suspects import find_sites
+    from unspin.lexicon.lexicon import default_lexicon
+    doc = Doc(seed_text)
+    n = len(doc.words)
+    whole = find_sites(doc, default_lexicon(), ngram())
+    parts = [s for a, b in ((0, n // 3), (n // 3, n)) for s in
+             find_sites(doc, default_lexicon(), ngram(), span=(a, b))]
+    assert len(whole) > 20 and parts == whole
+    assert all(s.i < n // 3 for s in find_sites(doc, default_lexicon(), ngram(), span=(0, n // 3)))

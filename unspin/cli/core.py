@@ -1,6 +1,8 @@
 """detect / restore / spin / demo: thin layers over unspin.engine.detect, unspin.engine.restore, unspin.simulate.spin."""
 from __future__ import annotations
 
+import os
+
 import sys
 from contextlib import contextmanager
 from importlib import resources
@@ -42,12 +44,15 @@ def _learned(db: Optional[Path]):
 @app.command()
 def detect(file: str = FileArg,
            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-           deep: bool = typer.Option(False, "--deep", help="Also run the language model (slower, sharper).")):
+           deep: bool = typer.Option(False, "--deep", help="Also run the language model (slower, sharper)."),
+           workers: int = typer.Option(min(4, os.cpu_count() or 1), "--workers", min=1, max=64,
+                                       help="Processes for a long text (over 40,000 words).")):
     """Say whether a text was spun, and flag every suspicious word or phrase."""
     from ..engine.detect import detect as run
     text = load_document(file)
     with progress_bar("detecting", unit="") as tick:
-        d = run(text, deep=deep, progress=lambda done, total, unit: tick(done, total, unit))
+        d = run(text, deep=deep, progress=lambda done, total, unit: tick(done, total, unit),
+                workers=workers)
     if as_json:
         print_json(d.to_json())
         return

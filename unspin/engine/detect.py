@@ -7,7 +7,7 @@ the restorer's decisions. Long documents are scored in chunks; the document take
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .calibration import params, predict, sigmoid
@@ -15,7 +15,7 @@ from .edits import Choice, edit_model, spin_rate, with_rate
 from .edits import features as evidence
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
-from .sites import Cand, Site, sentence_word_ranges
+from .sites import Cand, Site, evolve, sentence_word_ranges
 from ..jobs import checkpoint
 from ..text import Doc
 
@@ -125,58 +125,116 @@ def score(f: dict[str, float], path: str) -> float:
 
 
 def detect(text: str, *, deep: bool = False, lexicon=None,
-           progress: Callable[[int, int, str], None] | None = None) -> Detection:
+           progress: Callable[[int, int, str], None] | None = None,
+           workers: int = 1) -> Detection:
     """Probability that `text` was spun, with every suspicious span and its evidence.
 
     progress(done, total, unit): called as the words are scanned for suspects, then as the
-    chunks are scored (deep: as the restorer scores its suspects). Time is linear in the text."""
-    from . import lm as lms
+    chunks are scored (deep: as the restorer scores its suspects). Time is linear in the text.
+    workers: processes for the fast path on a long text with the built-in lexicon (each
+    scans a stretch of whole chunks; the result is the same as with one)."""
     from ..lexicon.lexicon import default_lexicon
     from .restore import candidates
-    lexicon = lexicon or default_lexicon()
-    ng = lms.ngram()
     doc = Doc(text)
-    scan = (lambda done, total: progress(done, total, "words")) if progress else None
-    sites = candidates(doc, lexicon, progress=scan)  # with the spinner priors restore's edit model uses
-    words = len(doc.words)
-    a, b = params()["span"]
-    flags: list[Flag] = []
-    flagged: set[tuple[int, int]] = set()  # (start, end) of the sites flagged (fast path)
-    edit_at: list[int] = []
+    bounds = chunk_bounds(len(doc.words))
     if deep:
-        from .restore import restore
-        r = restore(text, lexicon=lexicon,
-                    progress=(lambda d, t: progress(d, t, "suspects")) if progress else None)
-        flags = [Flag(e.start, e.end, e.from_, e.to, e.confidence, "language model prefers the original")
-                 for e in r.edits]
-        word_at = {w.start: k for k, w in enumerate(doc.words)}
-        edit_at = [word_at.get(e.start, 0) for e in r.edits]
+        part = _deep_part(doc, lexicon or default_lexicon(), bounds, progress)
+        flags = part.flags
     else:
-        for s in sites:
-            c = _best(s)
-            if c.ngram_gain >= STRONG_GAIN or (c.known and c.ngram_gain > 0):
-                why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
-                flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
-                flagged.add((s.start, s.end))
-        flags = non_overlapping(flags)
-    # Chunked so one spun section of a long page is not diluted by clean ones.
+        stretches = _stretches(bounds, workers) if lexicon is None and \
+            len(doc.words) >= PARALLEL_WORDS else [bounds]
+        if len(stretches) > 1:
+            parts = _in_processes(text, stretches, progress)
+        else:
+            scan = (lambda done, total: progress(done, total, "words")) if progress else None
+            lex = lexicon or default_lexicon()
+            parts = [_fast_part(doc, candidates(doc, lex, progress=scan), bounds, progress)]
+        part = _Part([f for p in parts for f in p.flags], [c for p in parts for c in p.chunks],
+                     {k: v for p in parts for k, v in p.edit_p.items()})
+        flags = non_overlapping(part.flags)
+    chunk_p = [p for p, _ in part.chunks]
+    feats: dict[str, float] = {}
+    for k, (p, f) in enumerate(part.chunks):  # the features of the (last) worst chunk
+        if not feats or p >= max(chunk_p[:k]):
+            feats = f
+    p = max(chunk_p) if chunk_p else 0.0
+    if part.edit_p:
+        flags = [evolve(f, edit_probability=part.edit_p.get((f.start, f.end))) for f in flags]
+    return Detection(p, verdict(p), flags, feats, chunk_p)
+
+
+PARALLEL_WORDS = 40_000  # a shorter text takes under ~10 s: not worth starting processes
+
+
+@dataclass
+class _Part:
+    """What one stretch of whole chunks yields: its flags (before overlaps are resolved
+    across the whole text), each chunk's (probability, features), its edit probabilities."""
+    flags: list[Flag]
+    chunks: list[tuple[float, dict[str, float]]]
+    edit_p: dict[tuple[int, int], float]
+
+
+def chunk_bounds(words: int) -> list[tuple[int, int]]:
+    """[lo, hi) word ranges of CHUNK_WORDS (a short tail joins the chunk before it).
+    Chunked so one spun section of a long page is not diluted by clean ones."""
     bounds = [(k, min(words, k + CHUNK_WORDS)) for k in range(0, max(words, 1), CHUNK_WORDS)]
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < CHUNK_WORDS // 2:
         bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
-    chunk_p: list[float] = []
-    feats: dict[str, float] = {}
-    # Each chunk sees only its own suspects, edits and sentences: linear in the text.
+    return bounds
+
+
+def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
+               progress=None) -> _Part:
+    """The fast path over the chunks `bounds` and the suspects that start in them."""
+    a, b = params()["span"]
+    flags: list[Flag] = []
+    flagged: set[tuple[int, int]] = set()  # (start, end) of the sites flagged
+    for s in sites:
+        c = _best(s)
+        if c.ngram_gain >= STRONG_GAIN or (c.known and c.ngram_gain > 0):
+            why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
+            flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
+            flagged.add((s.start, s.end))
+    chunks, edit_p = _score_chunks(doc, sites, bounds, flagged, None, progress)
+    return _Part(flags, chunks, edit_p)
+
+
+def _deep_part(doc: Doc, lexicon, bounds: list[tuple[int, int]], progress=None) -> _Part:
+    """The deep path: the restorer's edits are the flags, and their rate a feature."""
+    from .restore import candidates, restore
+    sites = candidates(doc, lexicon, progress=(lambda d, t: progress(d, t, "words")) if progress else None)
+    r = restore(doc.text, lexicon=lexicon,
+                progress=(lambda d, t: progress(d, t, "suspects")) if progress else None)
+    flags = [Flag(e.start, e.end, e.from_, e.to, e.confidence, "language model prefers the original")
+             for e in r.edits]
+    word_at = {w.start: k for k, w in enumerate(doc.words)}
+    chunks, edit_p = _score_chunks(doc, sites, bounds, set(), sorted(
+        word_at.get(e.start, 0) for e in r.edits), progress)
+    return _Part(flags, chunks, edit_p)
+
+
+def _score_chunks(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
+                  flagged: set[tuple[int, int]], edit_at: list[int] | None,
+                  progress=None) -> tuple[list[tuple[float, dict[str, float]]],
+                                          dict[tuple[int, int], float]]:
+    """Each chunk's (probability, features) from its own suspects, edits (edit_at: the
+    restorer's edits' word indexes, sorted; None on the fast path) and sentences, so the
+    time is linear in the text; and the flagged sites' edit probabilities."""
+    from . import lm as lms
+    ng = lms.ngram()
     ranges = sentence_word_ranges(doc)  # once, not per chunk
     range_ends = [b for _, b in ranges]
     in_chunk: list[list[Site]] = [[] for _ in bounds]
     starts = [lo for lo, _ in bounds]
     for s in sites:
         in_chunk[bisect.bisect_right(starts, s.i) - 1].append(s)
-    edit_at.sort()
     edit_p: dict[tuple[int, int], float] = {}
+    out: list[tuple[float, dict[str, float]]] = []
     for ci, (lo, hi) in enumerate(bounds):
         checkpoint()
-        e = bisect.bisect_left(edit_at, hi) - bisect.bisect_left(edit_at, lo) if deep else None
+        e = None if edit_at is None else \
+            bisect.bisect_left(edit_at, hi) - bisect.bisect_left(edit_at, lo)
         first = bisect.bisect_right(range_ends, lo)  # the first sentence ending after lo
         mine = []
         for a, b in ranges[first:]:
@@ -186,15 +244,67 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
         rate, probs = _edit_probabilities(in_chunk[ci], flagged, max(1, hi - lo))
         edit_p.update(probs)
         f = features(doc, in_chunk[ci], ng, lo, hi, e, mine, rate)
-        chunk_p.append(score(f, "deep" if deep else "fast"))
-        if not feats or chunk_p[-1] >= max(chunk_p[:-1]):
-            feats = f
+        out.append((score(f, "fast" if edit_at is None else "deep"), f))
         if progress and (ci % 16 == 15 or ci == len(bounds) - 1):
             progress(ci + 1, len(bounds), "chunks")
-    p = max(chunk_p) if chunk_p else 0.0
-    if edit_p:
-        flags = [replace(f, edit_probability=edit_p.get((f.start, f.end))) for f in flags]
-    return Detection(p, verdict(p), flags, feats, chunk_p)
+    return out, edit_p
+
+
+def _stretches(bounds: list[tuple[int, int]], workers: int) -> list[list[tuple[int, int]]]:
+    """The chunks cut into at most `workers` runs of about equal length."""
+    n = max(1, min(workers, len(bounds)))
+    size = -(-len(bounds) // n)
+    return [bounds[k:k + size] for k in range(0, len(bounds), size)]
+
+
+def _in_processes(text: str, stretches: list[list[tuple[int, int]]], progress=None) -> list[_Part]:
+    """The fast path over each stretch in its own process (fresh ones, "spawn": forking a
+    process that may hold threads, as the server does, is not safe), with their progress
+    summed here and a cancelled job stopping them all."""
+    import multiprocessing as mp
+    import queue as queues
+    ctx = mp.get_context("spawn")
+    news = ctx.Queue()
+    total = stretches[-1][-1][1] - stretches[0][0][0]
+    done = [0] * len(stretches)
+    with ctx.Pool(len(stretches), initializer=_worker_init, initargs=(news,)) as pool:
+        pending = [pool.apply_async(_worker_part, (text, k, st)) for k, st in enumerate(stretches)]
+        while not all(r.ready() for r in pending):
+            checkpoint()  # a cancelled job raises here; leaving the pool terminates the workers
+            try:
+                k, d = news.get(timeout=0.25)
+                done[k] = d
+                while True:
+                    k, d = news.get_nowait()
+                    done[k] = d
+            except queues.Empty:
+                pass
+            if progress:
+                progress(sum(done), total, "words")
+        parts = [r.get() for r in pending]
+    if progress:
+        progress(total, total, "words")
+    return parts
+
+
+_NEWS = None  # a worker's queue to the parent for progress
+
+
+def _worker_init(news) -> None:
+    global _NEWS
+    _NEWS = news
+
+
+def _worker_part(text: str, k: int, bounds: list[tuple[int, int]]) -> _Part:
+    from ..lexicon.lexicon import default_lexicon
+    from .restore import candidates
+    doc = Doc(text)
+
+    def scan(done: int, total: int) -> None:
+        if _NEWS is not None:
+            _NEWS.put((k, done))
+    sites = candidates(doc, default_lexicon(), progress=scan, span=(bounds[0][0], bounds[-1][1]))
+    return _fast_part(doc, sites, bounds)
 
 
 def _edit_probabilities(sites: list[Site], flagged: set[tuple[int, int]],

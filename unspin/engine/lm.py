@@ -353,6 +353,21 @@ class NGramLM:
         """Sum ln P(w_k | w_k-2, w_k-1) for k in [lo, hi) over a word list (sentence start = <s>)."""
         return sum(self.logps(words, lo, hi))
 
+    def window_with(self, before: list[str], words: list[str], after: list[str]) -> float:
+        """window(before + words + after) over `words` and the two words after them, summed
+        in the same order (the same float): screening scores every candidate of every suspect
+        so, and the general path's extra calls and lists were a fifth of a long text's time."""
+        seq = before + words + after
+        get = self._cache.get
+        total = 0.0
+        at = len(before)
+        for k in range(at, min(at + len(words) + 2, len(seq))):
+            key = (seq[k], seq[k - 2], seq[k - 1]) if k >= 2 else \
+                (seq[k], seq[0]) if k == 1 else (seq[k], "<s>")
+            v = get(key)
+            total += self._miss(key) if v is None else v
+        return total
+
 
 def _gguf(name: str) -> tuple[Path, str]:
     """(folder, file name) of a model's GGUF, as its registry package installed it."""

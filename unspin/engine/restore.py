@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import UnspinError
@@ -18,7 +18,7 @@ from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
 from .edits import Choice
 from .screen import KEEP, WIDE_KEEP, by_left_context
-from .sites import Cand, Site
+from .sites import Cand, Site, evolve
 from .suspects import find_sites
 
 # Contractions both ways (lexicon.contractions), offered only where the LM weighs them: on the
@@ -111,14 +111,16 @@ def _lexicon(lexicon, sources, learned):
     return Lexicon(sources=tuple(sources or SOURCES), learned=learned)
 
 
-def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=None) -> list[Site]:
+def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=None,
+               span: tuple[int, int] | None = None) -> list[Site]:
     """Suspects with their screened candidates, each with its spinner prior.
 
     Given a model, the candidates are screened on the 3-gram gain plus the LM's left-context
     opinion of their first token (one pass over each sentence), which keeps the right
     original in the short list far more often than the 3-gram alone. A function word's
     confusion-set mates (lexicon.confusions) join the candidates; with proposals, so do the
-    LM's own guesses (filtered by meaning)."""
+    LM's own guesses (filtered by meaning). span: only the suspects starting in that word
+    range (find_sites)."""
     from . import lm as lms
     from ..lexicon.confusions import confusion_candidates
     from ..lexicon.contractions import contraction_candidates
@@ -133,7 +135,7 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
         for k, more in propose(doc, model, lexicon).items():
             extra.setdefault(k, []).extend(more)
     sites = find_sites(doc, lexicon, lms.ngram(), extra=extra,
-                       keep=WIDE_KEEP if model is not None else KEEP, progress=progress)
+                       keep=WIDE_KEEP if model is not None else KEEP, progress=progress, span=span)
     if model is not None:
         sites = by_left_context(doc, sites, model)
     return [with_priors(s, lexicon) for s in sites]
@@ -144,9 +146,9 @@ def with_priors(site: Site, lexicon) -> Site:
     synonyms: an original with hundreds of them ("get", "take") explains any one spun word
     poorly. (A spinner's known swaps carry their counts instead.)"""
     cands = tuple(_with_prior(c, lexicon) for c in site.cands)
-    return site if all(a is b for a, b in zip(cands, site.cands)) else replace(site, cands=cands)
+    return site if all(a is b for a, b in zip(cands, site.cands)) else evolve(site, cands=cands)
 
 
 def _with_prior(c: Cand, lexicon) -> Cand:
     fan = 0 if c.known else lexicon.fanout(c.text)
-    return replace(c, prior=-math.log(fan / 20.0)) if fan else c
+    return evolve(c, prior=-math.log(fan / 20.0)) if fan else c

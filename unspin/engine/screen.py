@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..language import ARTICLES, article_agrees
 from ..text import Doc, plain_apostrophes
-from .sites import Site, by_sentence
+from .sites import Site, by_sentence, evolve
 
 # The 3-gram screen keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
 KEEP_PROPOSALS = 2
@@ -35,11 +35,9 @@ def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> S
     n = site.n
     base = ng.window(sent, k, k + n + 2)
     before, after = sent[max(0, k - 2):k], sent[k + n:k + n + 2]  # all the window reads
-    at = len(before)
     scored = []
     for c in site.cands:
-        cwords = c.text.lower().split()
-        gain = ng.window(before + cwords + after, at, at + len(cwords) + 2) - base
+        gain = ng.window_with(before, c.text.lower().split(), after) - base
         if prev in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
             gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))
@@ -51,8 +49,8 @@ def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> S
     rest.sort(key=lambda t: (not t[1].known, -t[0]))
     kept = rest[:max(keep, sum(t[1].known for t in rest))] + lm[:KEEP_PROPOSALS]
     # Only the kept candidates become new records: this runs for every suspect of a crawl.
-    return replace(site, cands=tuple(replace(c, ngram_gain=g) for g, c in kept),
-                   ngram_logp=base / (n + 2))
+    return evolve(site, cands=tuple(evolve(c, ngram_gain=g) for g, c in kept),
+                  ngram_logp=base / (n + 2))
 
 
 def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:

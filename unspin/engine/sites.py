@@ -58,6 +58,16 @@ class Site:
         return max(self.cands, key=lambda c: c.ngram_gain + c.known, default=None)
 
 
+def evolve(record, **changes):
+    """dataclasses.replace for the engine's records on hot paths, without its per-call field
+    introspection (a long text makes millions of these): a copy of the record's fields with
+    `changes` applied. The records have no __post_init__ and the names are the caller's to
+    get right, as nothing checks them here."""
+    new = object.__new__(type(record))
+    new.__dict__.update(record.__dict__, **changes)
+    return new
+
+
 def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:
     """[lo, hi) ranges of doc.words per sentence."""
     word_index = {t.i: k for k, t in enumerate(doc.words)}

@@ -27,29 +27,35 @@ def is_name(words: list[Token], i: int, sent_starts: set[int]) -> bool:
 
 
 def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
-               extra: dict | None = None, progress=None) -> list[Site]:
+               extra: dict | None = None, progress=None,
+               span: tuple[int, int] | None = None) -> list[Site]:
     """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
 
     extra: (word index, words) -> more candidates for those words (confusion-set mates,
     contractions, the LM's proposals);
-    progress(words done, words): called every PROGRESS_WORDS words or so."""
+    progress(words done, words): called every PROGRESS_WORDS words or so;
+    span: (first, end) word indexes: only the hits that start there (one worker's share of
+    a long text; a hit may run past the end, as it would in the whole text)."""
     extra = extra or {}
     words = doc.words
+    first, end = span or (0, len(words))
     # (typographic apostrophes as plain ones, as the tables and the 3-gram model write them)
     lower = [plain_apostrophes(w) for w in doc.lower_words]
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
     memo: dict[str, tuple[tuple[Cand, ...], float, float]] = {}  # phrase -> cands, weight, rate
-    reported = 0
+    reported = first
     for lo, hi in ranges:
+        if hi <= first or lo >= end:
+            continue
         if lo - reported >= PROGRESS_WORDS:
             checkpoint()
             if progress:
-                progress(lo, len(words))
+                progress(lo - first, end - first)
             reported = lo
         sent = lower[lo:hi]
-        for i in range(lo, hi):
+        for i in range(max(lo, first), min(hi, end)):
             in_name = False
             for n in range(1, max_n + 1):
                 j = i + n
@@ -93,5 +99,5 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 if site.cands:
                     sites.append(site)
     if progress:
-        progress(len(words), len(words))
+        progress(end - first, end - first)
     return sites
