@@ -329,7 +329,8 @@ class NGramLM:
 
     def _miss(self, key: tuple[str, ...]) -> float:
         """logp of a (word, *history oldest first) key not in the memo, remembered."""
-        raw = self._m.prob([key[0]] + list(reversed(key[1:])))
+        # pocketsphinx takes the word, then its history newest first
+        raw = self._m.prob([key[0], key[2], key[1]] if len(key) == 3 else list(key))
         v = max(raw * _LN_BASE, NGRAM_FLOOR)
         if len(self._cache) > 200_000:  # bounded: a long crawl must not grow it forever
             self._cache.clear()
