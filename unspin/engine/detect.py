@@ -152,12 +152,11 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
         part = _Part([f for p in parts for f in p.flags], [c for p in parts for c in p.chunks],
                      {k: v for p in parts for k, v in p.edit_p.items()})
         flags = non_overlapping(part.flags)
-    chunk_p = [p for p, _ in part.chunks]
-    feats: dict[str, float] = {}
-    for k, (p, f) in enumerate(part.chunks):  # the features of the (last) worst chunk
-        if not feats or p >= max(chunk_p[:k]):
-            feats = f
-    p = max(chunk_p) if chunk_p else 0.0
+    chunk_p = [q for q, _ in part.chunks]
+    p, feats = 0.0, {}
+    for k, (q, f) in enumerate(part.chunks):  # the document is its worst (last worst) chunk
+        if k == 0 or q >= p:
+            p, feats = q, f
     if part.edit_p:
         flags = [evolve(f, edit_probability=part.edit_p.get((f.start, f.end))) for f in flags]
     return Detection(p, verdict(p), flags, feats, chunk_p)
