@@ -147,6 +147,19 @@ def test_detect_in_worker_processes_gives_the_one_process_result(seed_text, monk
     assert [d for d, _ in words] == sorted(d for d, _ in words)
 
 
+def test_detect_one_stretch_at_a_time_gives_the_whole_text_result(seed_text, monkeypatch):
+    """Holding one stretch of suspects at a time (memory) must not change a thing."""
+    from unspin.engine import detect as D
+    from unspin.simulate.spin import spin
+    text = "\n\n".join([spin(seed_text, style="observed", rate=0.2, seed=5).text, seed_text] * 2)
+    whole = D.detect(text).to_json()
+    monkeypatch.setattr(D, "STRETCH_WORDS", 500)
+    seen: list[int] = []
+    cut = D.detect(text, progress=lambda d, t, u: seen.append(d)).to_json()
+    assert cut == whole and len(whole["chunks"]) >= 6
+    assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == len(Doc(text).words)
+
+
 def test_find_sites_over_word_spans_adds_up_to_the_whole(seed_text):
     from unspin.engine.lm import ngram
     from unspin.engine.suspects import find_sites

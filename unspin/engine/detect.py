@@ -134,23 +134,17 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     workers: processes for the fast path on a long text with the built-in lexicon (each
     scans a stretch of whole chunks; the result is the same as with one)."""
     from ..lexicon.lexicon import default_lexicon
-    from .restore import candidates
     doc = Doc(text)
     bounds = chunk_bounds(len(doc.words))
     if deep:
         part = _deep_part(doc, lexicon or default_lexicon(), bounds, progress)
         flags = part.flags
     else:
-        stretches = _stretches(bounds, workers) if lexicon is None and \
-            len(doc.words) >= PARALLEL_WORDS else [bounds]
-        if len(stretches) > 1:
-            parts = _in_processes(text, stretches, progress)
+        if workers > 1 and lexicon is None and len(doc.words) >= PARALLEL_WORDS:
+            parts = _in_processes(text, _stretches(bounds, workers), progress)
         else:
-            scan = (lambda done, total: progress(done, total, "words")) if progress else None
-            lex = lexicon or default_lexicon()
-            parts = [_fast_part(doc, candidates(doc, lex, progress=scan), bounds, progress)]
-        part = _Part([f for p in parts for f in p.flags], [c for p in parts for c in p.chunks],
-                     {k: v for p in parts for k, v in p.edit_p.items()})
+            parts = _fast_stretches(doc, lexicon or default_lexicon(), bounds, progress)
+        part = _joined(parts)
         flags = non_overlapping(part.flags)
     chunk_p = [q for q, _ in part.chunks]
     p, feats = 0.0, {}
@@ -163,6 +157,9 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
 
 
 PARALLEL_WORDS = 40_000  # a shorter text takes under ~10 s: not worth starting processes
+# The fast path holds one stretch of this many words' suspects at a time (about 0.3 GB): held
+# for a whole 5 MB text at once they took the process to 2.4 GB.
+STRETCH_WORDS = 50_000
 
 
 @dataclass
@@ -174,6 +171,12 @@ class _Part:
     edit_p: dict[tuple[int, int], float]
 
 
+def _joined(parts: list[_Part]) -> _Part:
+    """Consecutive stretches' parts as one, in text order."""
+    return _Part([f for p in parts for f in p.flags], [c for p in parts for c in p.chunks],
+                 {k: v for p in parts for k, v in p.edit_p.items()})
+
+
 def chunk_bounds(words: int) -> list[tuple[int, int]]:
     """[lo, hi) word ranges of CHUNK_WORDS (a short tail joins the chunk before it).
     Chunked so one spun section of a long page is not diluted by clean ones."""
@@ -183,8 +186,21 @@ def chunk_bounds(words: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
-               progress=None) -> _Part:
+def _fast_stretches(doc: Doc, lexicon, bounds: list[tuple[int, int]], progress=None) -> list[_Part]:
+    """The fast path over the chunks `bounds`, one stretch of at most STRETCH_WORDS at a time
+    (the same result as all at once: each chunk reads only its own suspects)."""
+    from .restore import candidates
+    total = bounds[-1][1] - bounds[0][0]
+    parts = []
+    for st in _stretches(bounds, -(-total // STRETCH_WORDS)):
+        done = st[0][0] - bounds[0][0]
+        scan = (lambda d, _, done=done: progress(done + d, total, "words")) if progress else None
+        sites = candidates(doc, lexicon, progress=scan, span=(st[0][0], st[-1][1]))
+        parts.append(_fast_part(doc, sites, st))
+    return parts
+
+
+def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]]) -> _Part:
     """The fast path over the chunks `bounds` and the suspects that start in them."""
     a, b = params()["span"]
     flags: list[Flag] = []
@@ -195,7 +211,7 @@ def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
             why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
             flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
             flagged.add((s.start, s.end))
-    chunks, edit_p = _score_chunks(doc, sites, bounds, flagged, None, progress)
+    chunks, edit_p = _score_chunks(doc, sites, bounds, flagged, None)
     return _Part(flags, chunks, edit_p)
 
 
@@ -296,14 +312,11 @@ def _worker_init(news) -> None:
 
 def _worker_part(text: str, k: int, bounds: list[tuple[int, int]]) -> _Part:
     from ..lexicon.lexicon import default_lexicon
-    from .restore import candidates
-    doc = Doc(text)
 
-    def scan(done: int, total: int) -> None:
+    def scan(done: int, total: int, unit: str) -> None:
         if _NEWS is not None:
             _NEWS.put((k, done))
-    sites = candidates(doc, default_lexicon(), progress=scan, span=(bounds[0][0], bounds[-1][1]))
-    return _fast_part(doc, sites, bounds)
+    return _joined(_fast_stretches(Doc(text), default_lexicon(), bounds, scan))
 
 
 def _edit_probabilities(sites: list[Site], flagged: set[tuple[int, int]],
