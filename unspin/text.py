@@ -102,6 +102,18 @@ class Doc:
         return Span(self, start_tok, end_tok)
 
     @cached_property
+    def sentence_words(self) -> list[tuple[int, int]]:
+        """[lo, hi) ranges of `words` per sentence (sentences without a word left out).
+        Not to be modified: every stage of a long text's scan reads this one list."""
+        word_index = {t.i: k for k, t in enumerate(self.words)}
+        ranges = []
+        for s in self.sentences:
+            ks = [word_index[t.i] for t in s.tokens if t.i in word_index]
+            if ks:
+                ranges.append((ks[0], ks[-1] + 1))
+        return ranges
+
+    @cached_property
     def plain_text(self) -> str:
         """The text with typographic apostrophes as plain ones, offsets unchanged: what the
         language models read (to them "it\u2019s" is a rarer spelling than "it's", and would

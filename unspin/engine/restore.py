@@ -124,7 +124,7 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
     from . import lm as lms
     from ..lexicon.confusions import confusion_candidates
     from ..lexicon.contractions import contraction_candidates
-    extra = confusion_candidates(doc)
+    extra = confusion_candidates(doc, span)
     if CONTRACTIONS and model is not None:
         # Only the LM can tell which form the writer used; to detection (no model) a
         # contraction is no evidence of spinning: writers use both forms.

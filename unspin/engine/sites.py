@@ -69,14 +69,8 @@ def evolve(record, **changes):
 
 
 def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:
-    """[lo, hi) ranges of doc.words per sentence."""
-    word_index = {t.i: k for k, t in enumerate(doc.words)}
-    ranges = []
-    for s in doc.sentences:
-        ks = [word_index[t.i] for t in s.tokens if t.i in word_index]
-        if ks:
-            ranges.append((ks[0], ks[-1] + 1))
-    return ranges
+    """[lo, hi) ranges of doc.words per sentence (computed once per Doc)."""
+    return doc.sentence_words
 
 
 def by_sentence(doc: Doc, sites: list[Site]) -> list[tuple[tuple[int, int], list[Site]]]:

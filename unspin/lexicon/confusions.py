@@ -28,9 +28,12 @@ def confusions() -> dict[str, tuple[str, ...]]:
     return {w: tuple(m) for w, m in out.items()}
 
 
-def confusion_candidates(doc: Doc) -> dict[tuple[int, int], list[Candidate]]:
+def confusion_candidates(doc: Doc, span: tuple[int, int] | None = None
+                         ) -> dict[tuple[int, int], list[Candidate]]:
     """(word index, 1) -> its confusion-set mates (source "confusion"), for every word of doc
-    in a set."""
+    in a set (span: only the words [first, end))."""
     sets = confusions()
-    return {(k, 1): [Candidate(o, "confusion") for o in sets[t.lower]]
-            for k, t in enumerate(doc.words) if t.lower in sets}
+    first, end = span or (0, len(doc.words))
+    words = doc.words
+    return {(k, 1): [Candidate(o, "confusion") for o in sets[words[k].lower]]
+            for k in range(first, min(end, len(words))) if words[k].lower in sets}
