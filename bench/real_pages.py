@@ -194,6 +194,23 @@ def load(folder: Path, split: str) -> list[dict]:
     return out
 
 
+CHECKSUMS = HERE / "data" / "realpages_checksums.tsv"
+
+
+def unlike_recorded(pages: list[dict]) -> list[str]:
+    """Ids of pages whose texts differ from the cache the README's figures were measured on
+    (or that it did not hold): the cache is rebuilt by hand from stored pages, never committed."""
+    want = {}
+    for line in CHECKSUMS.read_text().splitlines():
+        if line and not line.startswith(("#", "id\t")):
+            f = line.split("\t")
+            want[f[0]] = (f[2], f[3])
+
+    def h(t: str) -> str:
+        return hashlib.sha256(t.encode()).hexdigest()[:16]
+    return [p["id"] for p in pages if want.get(str(p["id"])) != (h(p["spun"]), h(p["original"]))]
+
+
 def lexicon_for(regime: str):
     from real import tables
 
@@ -299,6 +316,10 @@ def main(argv=None) -> int:
         pages = pages[:a.limit]
     if not pages:
         ap.error(f"no pages of spinner A's held-out half in {folder} for split {a.split}")
+    off = unlike_recorded(pages)
+    if off:
+        print(f"warning: {len(off)} of {len(pages)} pages differ from the cache the recorded figures "
+              f"came from (bench/data/realpages_checksums.tsv): {', '.join(off)}", file=sys.stderr)
     from unspin.engine import lm
     model = lm.neural()
     res = {"split": a.split, "pages": len(pages), "words": 0, "regimes": []}

@@ -61,3 +61,19 @@ def test_training_labels_credit_a_word_inside_a_phrase_the_spinner_rewrote():
 def test_pages_are_grouped_by_the_site_of_their_original():
     assert rp.source_site("https://www.cbsnews.com/news/face-the-nation") == "cbsnews.com"
     assert rp.source_site("http://apnews.com/article/x") == "apnews.com"
+
+
+def test_a_rebuilt_page_cache_is_checked_against_the_recorded_checksums(tmp_path, monkeypatch):
+    import hashlib
+    h = lambda t: hashlib.sha256(t.encode()).hexdigest()[:16]  # noqa: E731
+    sums = tmp_path / "sums.tsv"
+    sums.write_text("# comment\nid\tsplit\tspun_sha256\toriginal_sha256\tspun_words\toriginal_words\n"
+                    f"p1\tdev\t{h('spun words')}\t{h('original words')}\t2\t2\n")
+    monkeypatch.setattr(rp, "CHECKSUMS", sums)
+    same = {"id": "p1", "spun": "spun words", "original": "original words"}
+    assert rp.unlike_recorded([same]) == []
+    assert rp.unlike_recorded([dict(same, spun="spun word")]) == ["p1"]
+    assert rp.unlike_recorded([dict(same, id="p2")]) == ["p2"]
+    # the committed file lists the 40 pairs the README's figures came from
+    recorded = (rp.HERE / "data" / "realpages_checksums.tsv").read_text().splitlines()
+    assert sum(1 for line in recorded if line and not line.startswith(("#", "id\t"))) == 40
