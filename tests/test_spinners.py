@@ -138,3 +138,17 @@ def test_habit_rate_is_rewrites_over_expected_occurrences():
     assert habit_rate("said", 88, 22_000) == 1.0
     assert habit_rate("a", 2, 22_000) < 0.01
     assert habit_rate("a", 2, 0) == 1.0  # no provenance: every occurrence is a candidate
+
+
+def test_each_lexicon_keeps_its_own_remembered_candidates():
+    """find_sites remembers a phrase's candidates between calls, per lexicon: a second
+    lexicon must not get the first one's, and a second call gives what the first gave."""
+    from unspin.engine import lm
+    doc = Doc("The minister stated that talks would resume next week.")
+    plain = Lexicon(spinners=S.SpinnerTable())
+    table = Lexicon(spinners=S.SpinnerTable([S.Habit("A", "said", "stated", 30, ("p",))]))
+    first = find_sites(doc, plain, lm.ngram())
+    assert all(c.source != "observed" for s in first for c in s.cands)
+    with_table = {s.text: s for s in find_sites(doc, table, lm.ngram())}
+    assert ("said", "observed") in [(c.text, c.source) for c in with_table["stated"].cands]
+    assert find_sites(doc, plain, lm.ngram()) == first

@@ -6,6 +6,7 @@ This is the cheap first pass shared by detect and restore.
 from __future__ import annotations
 
 import re
+import weakref
 
 from ..jobs import checkpoint
 from ..language import FUNCTION_WORDS
@@ -26,6 +27,26 @@ def is_name(words: list[Token], i: int, sent_starts: set[int]) -> bool:
     return (w[:1].isupper() and i not in sent_starts) or (w.isupper() and len(w) > 1)
 
 
+_Entry = tuple[tuple[Cand, ...], float, float]  # a phrase's candidates, spun weight, rewrite rate
+_MEMOS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MEMO_PHRASES = 100_000      # phrases remembered per lexicon (a long crawl must not grow it forever)
+
+
+def _memo_for(lex) -> dict[str, _Entry]:
+    """The lexicon's phrase -> candidates memo, kept between calls: a common word's 40
+    candidates were built again for every stretch of a long text and every page of a crawl
+    (a quarter of a 5 MB text's detection). Lexicons are not changed after they are built."""
+    try:
+        memo = _MEMOS.get(lex)
+        if memo is None:
+            memo = _MEMOS[lex] = {}
+    except TypeError:  # an object that cannot be weakly referenced: a memo for this call only
+        return {}
+    if len(memo) > MEMO_PHRASES:
+        memo.clear()
+    return memo
+
+
 def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                extra: dict | None = None, progress=None,
                span: tuple[int, int] | None = None) -> list[Site]:
@@ -44,7 +65,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     ranges = sentence_word_ranges(doc)
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
-    memo: dict[str, tuple[tuple[Cand, ...], float, float]] = {}  # phrase -> cands, weight, rate
+    memo = _memo_for(lex)
     reported = first
     for lo, hi in ranges:
         if hi <= first or lo >= end:
