@@ -33,9 +33,9 @@ MEMO_PHRASES = 100_000      # phrases remembered per lexicon (a long crawl must 
 
 
 def _memo_for(lex) -> dict[str, _Entry]:
-    """The lexicon's phrase -> candidates memo, kept between calls: a common word's 40
-    candidates were built again for every stretch of a long text and every page of a crawl
-    (a quarter of a 5 MB text's detection). Lexicons are not changed after they are built."""
+    """The lexicon's phrase -> candidates memo, kept between calls, so the stretches of a long
+    text and the pages of a crawl do not build a common word's 40 candidates again each time.
+    Lexicons are not changed after they are built."""
     try:
         memo = _MEMOS.get(lex)
         if memo is None:
