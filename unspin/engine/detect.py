@@ -130,7 +130,8 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     """Probability that `text` was spun, with every suspicious span and its evidence.
 
     progress(done, total, unit): called as the words are scanned for suspects, then as the
-    chunks are scored (deep: as the restorer scores its suspects). Time is linear in the text.
+    chunks are scored (deep: as the restorer scores its suspects; a text of over STRETCH_WORDS
+    words: words only). Time is linear in the text.
     workers: processes for the fast path on a long text with the built-in lexicon (each
     scans a stretch of whole chunks; the result is the same as with one)."""
     from ..lexicon.lexicon import default_lexicon
@@ -191,16 +192,19 @@ def _fast_stretches(doc: Doc, lexicon, bounds: list[tuple[int, int]], progress=N
     (the same result as all at once: each chunk reads only its own suspects)."""
     from .restore import candidates
     total = bounds[-1][1] - bounds[0][0]
+    stretches = _stretches(bounds, -(-total // STRETCH_WORDS))
     parts = []
-    for st in _stretches(bounds, -(-total // STRETCH_WORDS)):
+    for st in stretches:
         done = st[0][0] - bounds[0][0]
         scan = (lambda d, _, done=done: progress(done + d, total, "words")) if progress else None
         sites = candidates(doc, lexicon, progress=scan, span=(st[0][0], st[-1][1]))
-        parts.append(_fast_part(doc, sites, st))
+        # (the chunks' progress only where it cannot interleave with more words to scan)
+        parts.append(_fast_part(doc, sites, st, progress if len(stretches) == 1 else None))
     return parts
 
 
-def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]]) -> _Part:
+def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
+               progress=None) -> _Part:
     """The fast path over the chunks `bounds` and the suspects that start in them."""
     a, b = params()["span"]
     flags: list[Flag] = []
@@ -211,7 +215,7 @@ def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]]) -> _P
             why = f"{c.source}: '{c.text}' reads {c.ngram_gain:.1f} nats better to a 3-gram model"
             flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
             flagged.add((s.start, s.end))
-    chunks, edit_p = _score_chunks(doc, sites, bounds, flagged, None)
+    chunks, edit_p = _score_chunks(doc, sites, bounds, flagged, None, progress)
     return _Part(flags, chunks, edit_p)
 
 
@@ -314,7 +318,7 @@ def _worker_part(text: str, k: int, bounds: list[tuple[int, int]]) -> _Part:
     from ..lexicon.lexicon import default_lexicon
 
     def scan(done: int, total: int, unit: str) -> None:
-        if _NEWS is not None:
+        if _NEWS is not None and unit == "words":  # the parent sums words scanned
             _NEWS.put((k, done))
     return _joined(_fast_stretches(Doc(text), default_lexicon(), bounds, scan))
 
