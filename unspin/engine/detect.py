@@ -15,7 +15,7 @@ from .edits import Choice, edit_model, spin_rate, with_rate
 from .edits import features as evidence
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
-from .sites import Cand, Site, evolve, sentence_word_ranges
+from .sites import Cand, Site, evolve
 from ..jobs import checkpoint
 from ..text import Doc
 
@@ -87,7 +87,7 @@ def features(doc: Doc, sites: list[Site], ng, lo: int = 0, hi: int | None = None
     art = sum(1 for k in range(max(lo, 1), hi)
               if lower[k - 1] in ARTICLES and not article_agrees(lower[k - 1], lower[k]))
     total, oov = 0.0, 0
-    for a, b in ranges if ranges is not None else sentence_word_ranges(doc):
+    for a, b in ranges if ranges is not None else doc.sentence_words:
         a2, b2 = max(a, lo), min(b, hi)
         if a2 >= b2:
             continue
@@ -242,7 +242,7 @@ def _score_chunks(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
     time is linear in the text; and the flagged sites' edit probabilities."""
     from . import lm as lms
     ng = lms.ngram()
-    ranges = sentence_word_ranges(doc)  # once, not per chunk
+    ranges = doc.sentence_words
     range_ends = [b for _, b in ranges]
     in_chunk: list[list[Site]] = [[] for _ in bounds]
     starts = [lo for lo, _ in bounds]

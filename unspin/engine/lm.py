@@ -355,19 +355,10 @@ class NGramLM:
         return sum(self.logps(words, lo, hi))
 
     def window_with(self, before: list[str], words: list[str], after: list[str]) -> float:
-        """window(before + words + after) over `words` and the two words after them, summed
-        in the same order (the same float), without building the window's list twice:
-        screening scores every candidate of every suspect so."""
-        seq = before + words + after
-        get = self._cache.get
-        total = 0.0
+        """window(before + words + after) over `words` and the two words after them: a
+        candidate's window as screening scores it (the sentence's words around it)."""
         at = len(before)
-        for k in range(at, min(at + len(words) + 2, len(seq))):
-            key = (seq[k], seq[k - 2], seq[k - 1]) if k >= 2 else \
-                (seq[k], seq[0]) if k == 1 else (seq[k], "<s>")
-            v = get(key)
-            total += self._miss(key) if v is None else v
-        return total
+        return self.window(before + words + after, at, at + len(words) + 2)
 
 
 def _gguf(name: str) -> tuple[Path, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ..lexicon.lexicon import Candidate
 from ..language import FUNCTION_WORDS
-from .sites import sentence_word_ranges
 from .suspects import is_name
 from ..text import Doc
 
@@ -21,7 +20,7 @@ def propose(doc: Doc, model, lexicon) -> dict[tuple[int, int], list[Candidate]]:
     """(word index, 1) -> proposals (source "lm") for every content word of doc."""
     from wordfreq import zipf_frequency
     words = doc.words
-    ranges = sentence_word_ranges(doc)
+    ranges = doc.sentence_words
     starts = {lo for lo, _ in ranges}
     texts, positions, owners = [], [], []
     for lo, hi in ranges:

@@ -68,14 +68,9 @@ def evolve(record, **changes):
     return new
 
 
-def sentence_word_ranges(doc: Doc) -> list[tuple[int, int]]:
-    """[lo, hi) ranges of doc.words per sentence (computed once per Doc)."""
-    return doc.sentence_words
-
-
 def by_sentence(doc: Doc, sites: list[Site]) -> list[tuple[tuple[int, int], list[Site]]]:
     """Suspects grouped by sentence ([lo, hi) word range), in text order."""
-    ranges = sentence_word_ranges(doc)
+    ranges = doc.sentence_words
     out: list[tuple[tuple[int, int], list[Site]]] = []
     r = 0
     for s in sorted(sites, key=lambda s: (s.i, s.n)):

@@ -13,7 +13,7 @@ from ..language import FUNCTION_WORDS
 from ..lexicon.lexicon import GRAMMAR_SOURCES
 from ..text import Doc, Token, plain_apostrophes
 from .screen import by_ngram
-from .sites import Cand, Site, sentence_word_ranges
+from .sites import Cand, Site
 
 _GAP_RE = re.compile(r"[ \t]+")  # a phrase may only span plain spaces
 PROGRESS_WORDS = 2000       # find_sites reports progress (and can be cancelled) this often
@@ -62,7 +62,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     first, end = span or (0, len(words))
     # (typographic apostrophes as plain ones, as the tables and the 3-gram model write them)
     lower = [plain_apostrophes(w) for w in doc.lower_words]
-    ranges = sentence_word_ranges(doc)
+    ranges = doc.sentence_words
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
     memo = _memo_for(lex)
