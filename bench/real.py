@@ -120,13 +120,15 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
 
 def restore_traced(text: str, lex, model):
     """restore's own stages on `text`, keeping what the funnel reads: (doc, the suspects with
-    their candidates, the decoding, the restoration)."""
+    their candidates, the decoding, the restoration). With the review where restore has it
+    (engine.review; UNSPIN_REVIEW=0 turns it off)."""
     from unspin.engine.decode import decode
+    from unspin.engine.lm import reader
     from unspin.engine.restore import candidates, restoration
     from unspin.text import Doc
     doc = Doc(text)
     sites = candidates(doc, lex, model)
-    decoding = decode(doc, sites, model)
+    decoding = decode(doc, sites, model, reader=reader() if model is not None else None)
     return doc, sites, decoding, restoration(text, decoding.chosen)
 
 

@@ -69,6 +69,8 @@ def restore(file: str = FileArg,
             as_json: bool = typer.Option(False, "--json", help="Print JSON."),
             db: Optional[Path] = typer.Option(None, "--db", help="Archive whose learned substitution table to use."),
             no_lm: bool = typer.Option(False, "--no-lm", help="Thesaurus and 3-gram only (fast, weaker)."),
+            review: bool = typer.Option(True, "--review/--no-review",
+                                        help="Let a second LM (Gemma 3 270M, where installed) settle the contested edits."),
             html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML view here."),
             show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
     """Restore the most likely original wording. Plain output keeps the input's line breaks."""
@@ -77,7 +79,7 @@ def restore(file: str = FileArg,
         check_writable(html)
     text = load_document(file)
     with progress_bar("restoring") as tick:
-        r = run(text, learned=_learned(db), use_lm=not no_lm, progress=tick)
+        r = run(text, learned=_learned(db), use_lm=not no_lm, review=review, progress=tick)
     if html:
         from ..view import restoration_page
         write_file(html, restoration_page("Restored text", text, r.edits))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .calibration import predict, predict_many
 from .edits import Choice, decide_at, edit_model, features, spin_rate, with_rate
+from .review import review
 from .score import pool, score
 from .screen import passes
 from .sites import Site
@@ -51,8 +52,9 @@ class Decoding:
         return list({o.site.key: o.site for o in self.options}.values())
 
 
-def decode(doc: Doc, sites: list[Site], model, progress=None) -> Decoding:
-    """Choose edits: best-first, non-overlapping, each above the decision probability."""
+def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None) -> Decoding:
+    """Choose edits: best-first, non-overlapping, each above the decision probability.
+    reader: a second LM that reviews the contested edits at the end (engine.review)."""
     use_lm = model is not None
     live, skipped = split(sites, use_lm)
     if not live:
@@ -99,6 +101,8 @@ def decode(doc: Doc, sites: list[Site], model, progress=None) -> Decoding:
         # (the re-scored copy of a suspect last: Decoding.sites keeps the last copy)
         options = [o for o in options if o.site.key not in redo] + faded + again
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
+    if reader is not None:
+        chosen = review(doc, chosen, options, reader)
     return Decoding(_with_others(chosen, options), options)
 
 

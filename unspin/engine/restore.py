@@ -48,12 +48,13 @@ class Restoration:
 
 
 def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | None = None,
-            use_lm: bool = True, lexicon=None, proposals: bool = PROPOSALS,
+            use_lm: bool = True, lexicon=None, proposals: bool = PROPOSALS, review: bool = True,
             progress: Callable[[int, int], None] | None = None) -> Restoration:
     """The most likely original wording of `text`, as edits over its character offsets.
 
     sources: thesauri to draw candidates from (default all installed); learned: a table from
-    `unspin learn` (spun -> {original: count}); use_lm=False decides on 3-gram evidence alone."""
+    `unspin learn` (spun -> {original: count}); use_lm=False decides on 3-gram evidence alone;
+    review: a second LM, where installed, settles the contested edits (engine.review)."""
     doc = Doc(text)
     if len(doc.words) > MAX_WORDS:
         raise UnspinError(f"text has {len(doc.words):,} words; restore takes up to {MAX_WORDS:,} "
@@ -61,7 +62,8 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     from . import lm as lms
     model = lms.neural() if use_lm else None
     sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
-    return restoration(text, decode(doc, sites, model, progress).chosen)
+    reader = lms.reader() if use_lm and review else None
+    return restoration(text, decode(doc, sites, model, progress, reader).chosen)
 
 
 def restoration(text: str, chosen: list[Choice]) -> Restoration:
