@@ -19,6 +19,7 @@ from typing import Mapping
 from .calibration import params
 from .edits import Choice
 from .score import score
+from .sites import Cand
 from ..text import Doc
 
 
@@ -62,9 +63,13 @@ def reread(doc: Doc, disputed: list[Choice], chosen: list[Choice], reader) -> li
     if not disputed:
         return []
     context = {c.site.key: (c.site, c.cand.text) for c in chosen}
-    sites = [replace(o.site, cands=(o.cand,)) for o in disputed]
-    by_key = {s.key: s.cands[0].lm_gain or 0.0 for s in score(doc, sites, reader, context)}
-    return [by_key[o.site.key] for o in disputed]
+    cands: dict[tuple[int, int], dict[str, Cand]] = {}  # a suspect's disputed options, once each
+    for o in disputed:
+        cands.setdefault(o.site.key, {})[o.cand.text] = o.cand
+    sites = [replace(o.site, cands=tuple(cands.pop(o.site.key).values()))
+             for o in disputed if o.site.key in cands]
+    gain = {(s.key, c.text): c.lm_gain or 0.0 for s in score(doc, sites, reader, context) for c in s.cands}
+    return [gain[o.site.key, o.cand.text] for o in disputed]
 
 
 def settle(chosen: list[Choice], disputed: list[Choice], gains: list[float],
