@@ -64,3 +64,20 @@ def test_the_reader_prefers_the_original_in_the_restored_context():
     trusting = Rule(lo=0.3, hi=0.95, bias=0.0, w_p=0.0, w_gain=1.0, cut=0.6)
     out = review(doc, [], [good], neural(), trusting) + review(doc, [], [bad], neural(), trusting)
     assert [c.cand.text for c in out] == ["said"]
+
+
+@pytest.mark.slow
+def test_restore_asks_the_reader_only_when_the_review_is_on(monkeypatch):
+    from unspin.engine import lm
+    from unspin.engine.restore import restore
+    asked = []
+
+    def reader():
+        asked.append(True)
+        return lm.neural()  # any neural LM can read; Gemma is the installed default
+    monkeypatch.setattr(lm, "reader", reader)
+    text = "The chief executive stated the company expects income to rise subsequent yr."
+    restore(text, review=False)
+    assert not asked
+    restore(text)
+    assert asked
