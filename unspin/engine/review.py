@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Mapping
 
-from .calibration import params
-from .edits import Choice
+from .calibration import params, sigmoid
+from .edits import Choice, clip
 from .score import score
 from .sites import Cand
 from ..text import Doc
@@ -41,9 +41,7 @@ class Rule:
 
     def q(self, p: float, gain: float) -> float:
         p = min(max(p, 1e-4), 1 - 1e-4)
-        g = max(-self.clip, min(self.clip, gain))
-        z = self.bias + self.w_p * math.log(p / (1 - p)) + self.w_gain * g
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return sigmoid(self.bias + self.w_p * math.log(p / (1 - p)) + self.w_gain * clip(gain, self.clip))
 
 
 def contested(options: list[Choice], rule: Rule) -> list[Choice]:
