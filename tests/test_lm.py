@@ -43,3 +43,28 @@ def test_cut_logprobs_match_full_passes(model):
 
 def test_cut_logprobs_empty_group(model):
     assert model.cut_logprobs([([1, 2], [])]) == [[]]
+
+
+def test_blockwise_head_matches_whole_vocabulary(model):
+    torch = model.torch
+    ids = model.encode("The council said on Tuesday that the bridge would reopen next spring")
+    with torch.inference_mode():
+        h = model.model.model(input_ids=torch.tensor([[model.bos] + ids])).last_hidden_state[0]
+        whole = model.model.lm_head(h).float().log_softmax(-1)
+        vocab = whole.shape[1]
+        # targets on both sides of a block edge, the first word and the last
+        targets = torch.tensor([(0, 4095, 4096, vocab - 1, 7)[k % 5] for k in range(len(h))])
+        got = model._target_logprobs(h, targets, rows=5)  # several row slices too
+        picked, norm = model._head(h, torch.stack([targets, targets.flip(0)], 1), cols=1000)
+    want = whole.gather(1, targets.unsqueeze(1)).squeeze(1)
+    assert torch.allclose(got, want, atol=1e-3)
+    assert torch.allclose(picked[:, 0] - norm, want, atol=1e-3)
+    assert torch.allclose(picked[:, 1] - norm, whole.gather(1, targets.flip(0).unsqueeze(1)).squeeze(1), atol=1e-3)
+
+
+def test_cut_logprobs_reports_every_group_once(model):
+    groups = [(model.encode(t), [(1, model.encode(" was")), (2, model.encode(" the end"))])
+              for t in ("It is the start", "This was a test of it", "We said so")]
+    seen: list[int] = []
+    out = model.cut_logprobs(groups, batch_tokens=12, done=seen.extend)  # one group a batch
+    assert sorted(seen) == [0, 1, 2] and all(len(o) == 2 for o in out)

@@ -108,8 +108,8 @@ def _lexicon(lexicon, sources, learned):
     if lexicon is not None:
         return lexicon
     from ..lexicon.lexicon import SOURCES, Lexicon, default_lexicon
-    if sources is None and not learned:
-        return default_lexicon()
+    if not learned and (sources is None or tuple(sources) == tuple(SOURCES)):
+        return default_lexicon()  # built once a process (about 0.6 s)
     return Lexicon(sources=tuple(sources or SOURCES), learned=learned)
 
 

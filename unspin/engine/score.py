@@ -53,18 +53,23 @@ def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], 
                 groups.append((prefix + conts[0][1], conts))
                 owners.append([s])
             base = prefix
-    step = max(1, len(groups) // 8)  # progress moves in about eight steps
-    out: list[Site] = []
-    for a in range(0, len(groups), step):
-        for group, lps in zip(owners[a:a + step], model.cut_logprobs(groups[a:a + step])):
-            k = 0
-            for s in group:
-                gains = lps[k + 1:k + 1 + len(s.cands)]
-                out.append(replace(s, cands=tuple(replace(c, lm_gain=lp - lps[k])
-                                                  for c, lp in zip(s.cands, gains))))
-                k += 1 + len(s.cands)
+    # One call over all the sentences, so the model's batches are full (progress in steps
+    # would cut them into many small ones, each paying the model's fixed cost per call).
+    done = [0]
+
+    def moved(finished: list[int]) -> None:
+        done[0] += sum(len(owners[g]) for g in finished)
         if progress:
-            progress(len(out), len(sites))
+            progress(done[0], len(sites))
+
+    out: list[Site] = []
+    for group, lps in zip(owners, model.cut_logprobs(groups, done=moved)):
+        k = 0
+        for s in group:
+            gains = lps[k + 1:k + 1 + len(s.cands)]
+            out.append(replace(s, cands=tuple(replace(c, lm_gain=lp - lps[k])
+                                              for c, lp in zip(s.cands, gains))))
+            k += 1 + len(s.cands)
     return out
 
 
