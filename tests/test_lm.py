@@ -68,3 +68,21 @@ def test_cut_logprobs_reports_every_group_once(model):
     seen: list[int] = []
     out = model.cut_logprobs(groups, batch_tokens=12, done=seen.extend)  # one group a batch
     assert sorted(seen) == [0, 1, 2] and all(len(o) == 2 for o in out)
+
+
+def test_cut_logprobs_sentences_of_very_different_lengths(model):
+    # run in separate base sub-batches, their caches padded to one width (lm._base_pass)
+    short = model.encode("Prices rose")
+    long = model.encode("The regional council said on Tuesday that the old bridge over the river "
+                        "would reopen to traffic next spring after two years of repairs")
+    mid = model.encode("Doctors warned that cancer rates were climbing across the region")
+    groups = [(long, [(4, model.encode(" stated on Monday")), (len(long) - 3, model.encode(" of work"))]),
+              (short, [(1, model.encode(" fell")), (1, model.encode(" rose"))]),
+              (mid, [(2, model.encode(" cautioned that"))])]
+    got = model.cut_logprobs(groups)
+    bf16 = next(model.model.parameters()).dtype == model.torch.bfloat16
+    rel, absolute = (0.01, 0.02) if bf16 else (0.0, 2e-3)
+    for (ids, opts), g in zip(groups, got):
+        for (cut, cont), x in zip(opts, g):
+            y = naive(model, ids[:cut], cont)
+            assert math.isclose(x, y, rel_tol=rel, abs_tol=absolute), (x, y)

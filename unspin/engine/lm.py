@@ -170,12 +170,6 @@ class NeuralLM:
     def _cut_batch(self, chunk, bucket: int, kv_tokens: int) -> list[list[float]]:
         torch = self.torch
         P = max(1 + len(ids) for ids, _ in chunk)
-        pre = torch.zeros((len(chunk), P), dtype=torch.long)
-        pmask = torch.zeros((len(chunk), P), dtype=torch.long)
-        for r, (ids, opts) in enumerate(chunk):
-            seq = [self.bos] + ids
-            pre[r, :len(seq)] = torch.tensor(seq)
-            pmask[r, :len(seq)] = 1
         flat: list[tuple[int, int, int, list[int]]] = []
         held: list[tuple[int, int, int, list[int]]] = []
         for r, (ids, opts) in enumerate(chunk):
@@ -184,9 +178,7 @@ class NeuralLM:
         flat.sort(key=lambda x: len(x[3]))
         lps: dict[tuple[int, int], float] = {}
         with self._lock, torch.inference_mode():
-            o = self.model.model(input_ids=pre, attention_mask=pmask, use_cache=True)
-            cache = o.cache if self._cache_kw == "cache" else o.past_key_values
-            hidden = o.last_hidden_state
+            hidden, cache = self._base_pass([[self.bos] + ids for ids, _ in chunk], P)
             if held:  # token t of such an option is predicted by the base's state at cut + t
                 hs = torch.cat([hidden[r, cut:cut + len(cont)] for r, _, cut, cont in held])
                 tg = torch.tensor([t for *_, cont in held for t in cont])
@@ -233,6 +225,49 @@ class NeuralLM:
                 for v_, (r, k, _, _) in enumerate(part):
                     lps[r, k] = per[v_]
         return [[lps[r, k] for k in range(len(opts))] for r, (_, opts) in enumerate(chunk)]
+
+    def _base_pass(self, seqs: list[list[int]], width: int, spread: float = 1.25):
+        """(hidden states, key/value cache) of the sequences, right-padded to `width`: run in
+        sub-batches of similar length (a batch padded to its longest sentence spent a third
+        of its base pass on padding), their caches padded and stacked into one."""
+        torch = self.torch
+        order = sorted(range(len(seqs)), key=lambda r: len(seqs[r]))
+        parts: list[list[int]] = []
+        for r in order:
+            if parts and len(seqs[r]) <= spread * len(seqs[parts[-1][0]]) + 4:
+                parts[-1].append(r)
+            else:
+                parts.append([r])
+        runs = []
+        for part in parts:
+            w = max(len(seqs[r]) for r in part)
+            ids = torch.zeros((len(part), w), dtype=torch.long)
+            mask = torch.zeros((len(part), w), dtype=torch.long)
+            for row, r in enumerate(part):
+                ids[row, :len(seqs[r])] = torch.tensor(seqs[r])
+                mask[row, :len(seqs[r])] = 1
+            o = self.model.model(input_ids=ids, attention_mask=mask, use_cache=True)
+            runs.append((part, w, o.last_hidden_state,
+                         o.cache if self._cache_kw == "cache" else o.past_key_values))
+        where = torch.tensor([r for part, *_ in runs for r in part]).argsort()
+        if len(runs) == 1:  # one run: the rows back in the callers' order
+            _, _, hidden, cache = runs[0]
+            for layer in cache.layers:
+                layer.keys, layer.values = layer.keys[where], layer.values[where]
+            return hidden[where], cache
+        if any(layer.keys.shape[2] != w for _, w, _, c in runs for layer in c.layers):
+            # a layer that kept fewer keys than it saw (a sliding window) cannot be re-padded
+            return self._base_pass(seqs, width, float("inf"))
+
+        def stack(ts):  # [batch, ..., w, d] padded on the sequence dim to width, rows restored
+            return torch.cat([torch.nn.functional.pad(t, (0, 0, 0, width - t.shape[-2])) for t in ts])[where]
+
+        hidden = stack([h for *_, h, _ in runs])
+        cache = runs[-1][3]  # the widest run's cache object, holding every row
+        for i, layer in enumerate(cache.layers):
+            layer.keys = stack([c.layers[i].keys for *_, c in runs])
+            layer.values = stack([c.layers[i].values for *_, c in runs])
+        return hidden, cache
 
     def _word_vocab(self):
         """Token ids that begin a new word (leading space, letters only), and their words."""
