@@ -28,7 +28,7 @@ from .suspects import find_sites
 CONTRACTIONS = False
 ALTERNATIVES = 3            # other originals listed with each edit
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'\u2019-])(an?|An?|AN) \Z")
-MAX_WORDS = 50_000          # about 17 minutes of LM time on two cores (~50 words/s)
+MAX_WORDS = 50_000          # about 11 minutes of LM time on two cores (~80 words/s)
 # LM proposals: on the dev split they added about a quarter to LM time and few right
 # originals (2 of 514), so they are off by default; restore(..., proposals=True) turns them on.
 PROPOSALS = False
