@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .calibration import predict, predict_many
-from .edits import Choice, decide_at, edit_model, features, spin_rate, with_rate
+from .edits import Choice, decide_at, edit_model, features, pick, spin_rate, with_rate
 from .review import review
 from .score import pool, score
 from .screen import passes
@@ -138,19 +138,6 @@ def _options(sites: list[Site], use_lm: bool, rate: float | None) -> list[Choice
     model = edit_model(use_lm, rate is not None)
     ps = predict_many(model, [features(s, c, use_lm, rate) for s, c in pairs])
     return [Choice(s, c, p) for (s, c), p in zip(pairs, ps)]
-
-
-def pick(options: list[Choice], used: set[int], cut: float) -> list[Choice]:
-    """Best-first, non-overlapping options at or above `cut` (`used`: words already edited)."""
-    taken: list[Choice] = []
-    for ch in sorted(options, key=lambda c: -c.p):
-        if ch.p < cut:
-            break
-        if ch.words & used:
-            continue
-        taken.append(ch)
-        used |= ch.words
-    return taken
 
 
 def _close(s: Site, ch: Choice) -> bool:

@@ -113,3 +113,16 @@ def decide_at(use_lm: bool = True) -> float:
     """The probability an edit needs to be made."""
     p = params()
     return p.get("decide_at", 0.5) if use_lm else p.get("decide_at_ngram", p.get("decide_at", 0.5))
+
+
+def pick(options: list[Choice], used: set[int], cut: float) -> list[Choice]:
+    """Best-first, non-overlapping options at or above `cut` (`used`: words already edited)."""
+    taken: list[Choice] = []
+    for ch in sorted(options, key=lambda c: -c.p):
+        if ch.p < cut:
+            break
+        if ch.words & used:
+            continue
+        taken.append(ch)
+        used |= ch.words
+    return taken

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping
 
 from .calibration import params, sigmoid
-from .edits import Choice, clip
+from .edits import Choice, clip, pick
 from .score import score
 from .sites import Cand
 from ..text import Doc
@@ -76,17 +76,8 @@ def settle(chosen: list[Choice], disputed: list[Choice], gains: list[float],
     where q clears the cut (its p is then q), dropped where it does not."""
     at = {o.site.key for o in disputed}
     kept = [c for c in chosen if c.site.key not in at]
-    used = {i for c in kept for i in c.words}
-    scored = sorted(((rule.q(o.p, g), o) for o, g in zip(disputed, gains)), key=lambda t: -t[0])
-    out = list(kept)
-    for q, o in scored:
-        if q < rule.cut:
-            break
-        if o.words & used:
-            continue
-        out.append(replace(o, p=q))
-        used |= o.words
-    return out
+    weighed = [replace(o, p=rule.q(o.p, g)) for o, g in zip(disputed, gains)]
+    return kept + pick(weighed, {i for c in kept for i in c.words}, rule.cut)
 
 
 def default_rule() -> Rule | None:
