@@ -118,17 +118,17 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
     return out
 
 
-def restore_traced(text: str, lex, model):
+def restore_traced(text: str, lex, model, review: bool = True):
     """restore's own stages on `text`, keeping what the funnel reads: (doc, the suspects with
     their candidates, the decoding, the restoration). With the review where restore has it
-    (engine.review; UNSPIN_REVIEW=0 turns it off)."""
+    (engine.review; UNSPIN_REVIEW=0 or review=False turns it off)."""
     from unspin.engine.decode import decode
     from unspin.engine.lm import reader
     from unspin.engine.restore import candidates, restoration
     from unspin.text import Doc
     doc = Doc(text)
     sites = candidates(doc, lex, model)
-    decoding = decode(doc, sites, model, reader=reader() if model is not None else None)
+    decoding = decode(doc, sites, model, reader=reader() if model is not None and review else None)
     return doc, sites, decoding, restoration(text, decoding.chosen)
 
 

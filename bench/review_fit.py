@@ -35,17 +35,9 @@ SIM_CELLS = (("known", "A", None), ("unknown", "A", 0.2), ("unknown", "B", 0.2),
 WIDE = (0.1, 0.97)
 
 
-def _decode(text: str, lex, model):
-    from unspin.engine.decode import decode
-    from unspin.engine.restore import candidates
-    from unspin.text import Doc
-    doc = Doc(text)
-    return doc, decode(doc, candidates(doc, lex, model), model)
-
-
 def trace(out: Path, docs: int) -> None:
     import corpus
-    from real import tables
+    from real import restore_traced, tables
     from real_pages import PAGES, lexicon_for, load, source_site
     from run import as_edits, pick_spread, seed_for
 
@@ -59,7 +51,7 @@ def trace(out: Path, docs: int) -> None:
     for regime in ("known", "unknown"):
         lex = lexicon_for(regime)
         for page in load(PAGES, "dev"):
-            doc, dec = _decode(page["spun"], lex, model)
+            doc, _, dec, _ = restore_traced(page["spun"], lex, model, review=False)
             items.append({"kind": "real", "cell": f"real {regime}", "id": page["id"],
                           "group": source_site(page["original_url"]), "text": page["spun"],
                           "original": page["original"], "doc": doc, "dec": dec})
@@ -70,7 +62,7 @@ def trace(out: Path, docs: int) -> None:
         for d in pick_spread(corpus.documents("dev-all", "dev", chunk_words=300), docs):
             sp = spin(d.text, style="observed", rate=rate, seed=seed_for(d.id, regime, style, rate),
                       table=spin_table)
-            doc, dec = _decode(sp.text, lex, model)
+            doc, _, dec, _ = restore_traced(sp.text, lex, model, review=False)
             items.append({"kind": "sim", "cell": f"{regime} {style} {rate or 'natural'}", "id": d.id,
                           "group": d.id.split("#")[0], "text": sp.text,
                           "gold": as_edits(sp.edits, sp.text)[0], "doc": doc, "dec": dec})
