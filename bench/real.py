@@ -22,7 +22,9 @@ makes the simulator rewrite words A rarely touches (every "a" it can, to "an"). 
 precision (edits exactly right / edits made), untouched words changed, and the funnel: where
 each spinner edit is lost between the lexicon's candidates and the decision.
 
-    .venv/bin/python bench/real.py --split dev --docs 8 --dump .cache/tune/real.jsonl
+    .venv/bin/python bench/real.py --split dev --docs 24 --dump .cache/tune/real.jsonl
+    .venv/bin/python bench/real.py --split dev --docs 48 --exclude .cache/tune/real.jsonl \
+        --dump .cache/tune/real48.jsonl      # more evidence, from other dev articles
     .venv/bin/python bench/real.py --split test --docs 22 --json bench/results/real.json \\
         --markdown bench/results/real.md
 
@@ -178,6 +180,8 @@ def main(argv=None) -> int:
     ap.add_argument("--clean-docs", type=int, default=140, help="clean articles of other genres for detection")
     ap.add_argument("--cells", default="all", help="e.g. known:A:natural,unknown:B:0.2")
     ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py")
+    ap.add_argument("--exclude", action="append", default=[],
+                    help="an earlier dump: its articles are left out (more evidence from other articles)")
     ap.add_argument("--detect-only", action="store_true", help="spin and detect; no restore (no LM)")
     ap.add_argument("--cells-only", action="store_true", help="skip the clean-article section")
     ap.add_argument("--lm", help="neural model (sets $UNSPIN_LM): smollm2 (default) or gemma3")
@@ -196,7 +200,9 @@ def main(argv=None) -> int:
     cells = CELLS if a.cells == "all" else tuple(
         (c.split(":")[0], c.split(":")[1], _rate(c.split(":")[2])) for c in a.cells.split(","))
     category = "press" if a.split == "test" else "dev-all"
-    docs = pick_spread(corpus.documents(category, a.split, chunk_words=300), a.docs)
+    done = {json.loads(line)["doc"].split("/")[-1] for p in a.exclude for line in open(p)}
+    docs = pick_spread([d for d in corpus.documents(category, a.split, chunk_words=300)
+                        if d.id not in done], a.docs)
     model = None if a.detect_only else lm.neural()
     dump = open(a.dump, "w") if a.dump else None
     results: dict = {"split": a.split, "docs": len(docs), "cells": [], "clean": {}}

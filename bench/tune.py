@@ -1,6 +1,11 @@
 """Fit unspin's calibration on the Brown DEV split (never the held-out test split).
 
-    .venv/bin/python bench/real.py --split dev --docs 6 --dump .cache/tune/real.jsonl
+    .venv/bin/python bench/real.py --split dev --docs 24 --clean-docs 0 --dump .cache/tune/real.jsonl
+    .venv/bin/python bench/real.py --split dev --docs 48 --clean-docs 0 --dump .cache/tune/real48.jsonl
+    .venv/bin/python bench/real.py --split dev --docs 48 --clean-docs 0 --dump .cache/tune/real48b.jsonl \
+        --exclude .cache/tune/real.jsonl --exclude .cache/tune/real48.jsonl
+    .venv/bin/python bench/tune.py --real --lm-only --extra .cache/tune/real48.jsonl \
+        --extra .cache/tune/real48b.jsonl   # the LM decision on 120 dev articles a cell (shipped)
     .venv/bin/python bench/tune.py --real            # fit on real-spinner evidence (the default way)
     .venv/bin/python bench/tune.py --docs 6          # the older simulator-only evidence and fit
     .venv/bin/python bench/tune.py --fit-only        # refit from the cached simulator evidence
@@ -404,7 +409,11 @@ def load_real(path: Path = REAL, extra: tuple[Path, ...] = ()) -> tuple[dict, li
     """A bench/real.py dump (and any `extra` dumps, such as bench/real_pages.py --dump's) as
     (document meta rows by id, candidate rows), each row's document-level features worked
     out and the no-LM rows without the LM's evidence."""
-    rows = [json.loads(line) for p in (path, *extra) for line in open(p)]
+    rows: list[dict] = []
+    for p in (path, *extra):
+        # a document an earlier dump already holds (dumps of overlapping article spreads) once
+        seen = {r["doc"] for r in rows}
+        rows += [r for r in map(json.loads, open(p)) if r["doc"] not in seen]
     metas = {r["doc"]: r for r in rows if r.get("meta")}
     cands = [r for r in rows if not r.get("meta")]
     for r in cands:  # the no-LM path never has the LM's left-context evidence
@@ -464,8 +473,9 @@ def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False,
                 s2 = simulate(rows_g, second, key + "_rate", cut, sub, _given(rows_g, second, key + "_rate", oof))
                 print(f"  {regime}: exact {s2['exact']:.3f} precision {s2['precision']:.3f} "
                       f"untouched {s2['untouched_changed']:.4f}")
+            pages = any(r.get("group") for r in cands)  # rows of bench/real_pages.py --dump
             out["fitted_on"] = {"split": "Brown dev (bench/corpus.py)"
-                                         + (" and the real spun pages' dev split" if extra else "")
+                                         + (" and the real spun pages' dev split" if pages else "")
                                          + ", never a held-out test split",
                                 "evidence": "bench/real.py --split dev --dump (real spinners' habits)"
                                             + "".join(f" + {p.name}" for p in extra),
@@ -477,7 +487,7 @@ def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False,
                                 "dev_precision": round(sim["precision"], 4),
                                 "dev_untouched_changed": round(sim["untouched_changed"], 5),
                                 "dev_figures": ("out of fold (2 folds by document"
-                                                + (", real pages by site)" if extra else ")"))
+                                                + (", real pages by site)" if pages else ")"))
                                                if oof else "in sample"}
     return out
 
