@@ -23,7 +23,7 @@ precision (edits exactly right / edits made), untouched words changed, and the f
 each spinner edit is lost between the lexicon's candidates and the decision.
 
     .venv/bin/python bench/real.py --split dev --docs 24 --dump .cache/tune/real.jsonl
-    .venv/bin/python bench/real.py --split dev --docs 48 --exclude .cache/tune/real.jsonl \
+    .venv/bin/python bench/real.py --split dev --docs 48 --exclude .cache/tune/real.jsonl \\
         --dump .cache/tune/real48.jsonl      # more evidence, from other dev articles
     .venv/bin/python bench/real.py --split test --docs 22 --json bench/results/real.json \\
         --markdown bench/results/real.md

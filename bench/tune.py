@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/real.py --split dev --docs 24 --clean-docs 0 --dump .cache/tune/real.jsonl
     .venv/bin/python bench/real.py --split dev --docs 48 --clean-docs 0 --dump .cache/tune/real48.jsonl
-    .venv/bin/python bench/real.py --split dev --docs 48 --clean-docs 0 --dump .cache/tune/real48b.jsonl \
+    .venv/bin/python bench/real.py --split dev --docs 48 --clean-docs 0 --dump .cache/tune/real48b.jsonl \\
         --exclude .cache/tune/real.jsonl --exclude .cache/tune/real48.jsonl
-    .venv/bin/python bench/tune.py --real --lm-only --extra .cache/tune/real48.jsonl \
+    .venv/bin/python bench/tune.py --real --lm-only --extra .cache/tune/real48.jsonl \\
         --extra .cache/tune/real48b.jsonl   # the LM decision on 120 dev articles a cell (shipped)
     .venv/bin/python bench/tune.py --real            # fit on real-spinner evidence (the default way)
     .venv/bin/python bench/tune.py --docs 6          # the older simulator-only evidence and fit
