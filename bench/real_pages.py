@@ -25,6 +25,8 @@ a result). Pages are split dev/test by original URL (`page_split`): tune on dev 
 
     .venv/bin/python bench/real_pages.py --split dev
     .venv/bin/python bench/real_pages.py --split test --regimes known,unknown --json out.json
+    UNSPIN_REVIEW=0 .venv/bin/python bench/real_pages.py --split dev --regimes known \\
+        --decide-at 0.55,0.6,0.65,0.7     # the decision's cut, chosen on dev
 """
 from __future__ import annotations
 
@@ -305,7 +307,11 @@ def main(argv=None) -> int:
     ap.add_argument("--json")
     ap.add_argument("--markdown")
     ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py --extra")
+    ap.add_argument("--decide-at", help="dev only: the LM decision's cut(s) to try instead of the "
+                    "fitted one, comma-separated (each regime is run once per cut)")
     a = ap.parse_args(argv)
+    if a.decide_at and a.split == "test":
+        ap.error("--decide-at is for choosing a cut on the dev split: nothing is tuned on test")
     if a.dump and a.split != "dev":
         ap.error("--dump is for the dev split only: nothing is tuned on test")
     folder = Path(a.pages)
@@ -324,11 +330,17 @@ def main(argv=None) -> int:
     model = lm.neural()
     res = {"split": a.split, "pages": len(pages), "words": 0, "regimes": []}
     dump = open(a.dump, "w") if a.dump else None
-    for regime in a.regimes.split(","):
+    from unspin.engine.calibration import params
+    cuts = [float(x) for x in a.decide_at.split(",")] if a.decide_at else [None]
+    for regime, cut in ((r, c) for r in a.regimes.split(",") for c in cuts):
+        if cut is not None:
+            params()["decide_at"] = cut  # this process's fitted parameters, for this run only
         c = run_regime(pages, regime, model, dump)
+        if cut is not None:
+            c["regime"] = f"{regime} (cut {cut:g})"
         res["words"] = c["words"]
         res["regimes"].append(c)
-        print(f"{regime}: damage undone {100 * c['undone']:.1f} %, "
+        print(f"{c['regime']}: damage undone {100 * c['undone']:.1f} %, "
               f"{c['exact']}/{c['gold']} restored exactly ({100 * c['exact_rate']:.1f} %), "
               f"precision {c['precision']:.3f}, untouched changed {100 * c['changed_rate']:.2f} %, "
               f"funnel {c['funnel']}", flush=True)

@@ -596,12 +596,20 @@ def main() -> None:
     ap.add_argument("--decide-at", type=float,
                     help="with --real: the LM decision's probability, chosen on the full decode "
                          "(bench/real.py --split dev) instead of the pass-1 simulation")
+    ap.add_argument("--chosen-on", help="with --decide-at: where that cut was chosen and what it "
+                                        "gave there (recorded as decide_at_chosen_on)")
     a = ap.parse_args()
+    if a.chosen_on and a.decide_at is None:
+        ap.error("--chosen-on records where --decide-at's cut was chosen: give --decide-at")
     if a.real:
         from unspin.engine.calibration import params
         cal = json.loads(OUT.read_text()) if OUT.exists() else {}
         if not a.detect_only_real:
             cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only, a.decide_at))
+            # a note on an earlier fit's cut must not outlive it
+            cal.pop("decide_at_chosen_on", None)
+            if a.chosen_on:
+                cal["decide_at_chosen_on"] = a.chosen_on
             OUT.write_text(dump(cal))
         if a.lm_only:
             print(f"wrote {OUT}")
