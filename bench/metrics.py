@@ -176,3 +176,45 @@ def det_metrics(pos: list[tuple[float, bool]], neg: list[tuple[float, bool]]) ->
             "auc": roc_auc([s for s, _ in pos], [s for s, _ in neg])}
 
 
+
+
+BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def reliability(judged: list[tuple[float, bool]]) -> list[dict]:
+    """Edits by stated confidence (bins of BINS; a confidence under the first bound joins the
+    first bin): how many, their mean confidence and the share that were right. Calibrated
+    means the two agree: of the edits given 0.9, nine in ten right."""
+    out = []
+    for k, (lo, hi) in enumerate(zip(BINS, BINS[1:])):
+        last = k == len(BINS) - 2
+        rows = [(c, r) for c, r in judged
+                if (c >= lo or k == 0) and (c < hi or (last and c <= hi))]
+        out.append({"bin": f"{lo:.1f}-{hi:.1f}", "edits": len(rows),
+                    "confidence": sum(c for c, _ in rows) / len(rows) if rows else None,
+                    "right": sum(r for _, r in rows) / len(rows) if rows else None})
+    return out
+
+
+def calibration_error(judged: list[tuple[float, bool]]) -> float | None:
+    """Expected calibration error over reliability()'s bins: |mean confidence - share right|,
+    weighted by the bin's edits."""
+    n = len(judged)
+    if not n:
+        return None
+    return sum(b["edits"] / n * abs(b["confidence"] - b["right"])
+               for b in reliability(judged) if b["edits"])
+
+
+def render_reliability(groups: dict[str, list[tuple[float, bool]]]) -> str:
+    """A markdown table: each group's edits per confidence bin as `right share (edits)`."""
+    heads = [f"confidence {lo:.1f}-{hi:.1f}" for lo, hi in zip(BINS, BINS[1:])]
+    heads[0] = f"confidence under {BINS[1]:.1f}"
+    lines = ["| edits | " + " | ".join(heads)
+             + " | calibration error |", "|---" * (len(BINS) + 1) + "|"]
+    for name, judged in groups.items():
+        cells = [f"{b['right']:.2f} right at {b['confidence']:.2f} ({b['edits']})" if b["edits"] else "-"
+                 for b in reliability(judged)]
+        ece = calibration_error(judged)
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {'-' if ece is None else f'{ece:.3f}'} |")
+    return "\n".join(lines) + "\n"

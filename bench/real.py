@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+from metrics import render_reliability  # noqa: E402
 from run import as_edits, det_metrics, pick_spread, score_restoration, seed_for, sum_counts  # noqa: E402
 
 from unspin.engine.detect import SPUN_AT  # noqa: E402
@@ -137,6 +138,7 @@ def restore_traced(text: str, lex, model, review: bool = True):
 def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
     from unspin.engine.edits import features
     rows, fun = [], dict.fromkeys(FUNNEL, 0)
+    judged: list[tuple[float, bool]] = []  # each edit's confidence, and whether it was right
     for doc_id, text in texts:
         t0 = time.perf_counter()
         doc, sites, decoding, r = restore_traced(text, lex, model)
@@ -149,6 +151,7 @@ def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
         rows.append(row)
         for k, v in funnel(sites, live, lex, gold, system).items():
             fun[k] += v
+        judged += judge_confidence(r.edits, system, gold)
         if dump is not None:
             golds = {(g.start, g.end): g.to.casefold() for g in gold}
             for s in live:
@@ -165,7 +168,16 @@ def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
     tot = sum_counts(rows)
     tot["precision"] = tot["exact"] / max(1, tot["exact"] + _wrong_edits(rows))
     tot["funnel"] = fun
+    tot["judged"] = judged
     return tot
+
+
+def judge_confidence(edits, system, gold) -> list[tuple[float, bool]]:
+    """(confidence, right) for each edit restore made (`system`: the same edits normalised,
+    no-ops dropped): right where it restores a spinner edit exactly."""
+    conf = {(e.start, e.end): e.confidence for e in edits}
+    right = {(g.start, g.end, g.to.casefold()) for g in gold}
+    return [(conf[(e.start, e.end)], (e.start, e.end, e.to.casefold()) in right) for e in system]
 
 
 def _wrong_edits(rows) -> int:
@@ -276,6 +288,13 @@ def render(res: dict) -> str:
         lines.append(f"| {c['regime']} | {c['style']} | {rate_label(c['rate'])} ({c['real_rate']:.3f}) | "
                      f"{pct(c['exact_rate'])} | {c['precision']:.3f} | {100 * c['changed_rate']:.2f} % | "
                      f"{c['detect']['f1']:.3f} | " + " | ".join(str(f[k]) for k in FUNNEL) + " |")
+    cells = [c for c in res["cells"] if "judged" in c]
+    if cells:
+        groups = {f"{c['regime']} {c['style']} {rate_label(c['rate'])}": c["judged"] for c in cells}
+        groups["all cells"] = [j for c in cells for j in c["judged"]]
+        lines += ["", "Confidence against correctness (each edit restore made: right where it restores a "
+                  "spinner edit exactly; share right at mean confidence, edits in brackets):", "",
+                  render_reliability(groups).rstrip("\n")]
     cl = res["clean"]
     gp = cl["detect_genres"]
     lines += ["", f"Clean articles through restore: {cl['restore']['changed']} of "

@@ -42,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from metrics import E, apply, as_edits, score_restoration, sum_counts  # noqa: E402
+from metrics import E, apply, as_edits, render_reliability, score_restoration, sum_counts  # noqa: E402
 
 PAGES = HERE.parent / ".cache" / "realpages"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -109,9 +109,8 @@ def judge_edits(spun: str, original: str, system: list[E]) -> dict:
     gold segmentation needed: a phrase the spinner rewrote in three places counts each
     restored word). Untouched: edits on words the spinner left as they were."""
     d1 = distance(apply(spun, system), original)
-    right = 0
-    for k in range(len(system)):
-        right += distance(apply(spun, system[:k] + system[k + 1:]), original) > d1
+    each = [distance(apply(spun, system[:k] + system[k + 1:]), original) > d1
+            for k in range(len(system))]
     s, _, ops = align(spun, original)
     same = [False] * len(s)
     for tag, i1, i2, _, _ in ops:
@@ -123,7 +122,8 @@ def judge_edits(spun: str, original: str, system: list[E]) -> dict:
         hit = [i for i, m in enumerate(s) if m.start() < e.end and e.start < m.end()]
         if hit and all(same[i] for i in hit):
             changed += len(hit)
-    return {"right": right, "edits": len(system), "untouched": sum(same), "changed": changed}
+    return {"right": sum(each), "edits": len(system), "untouched": sum(same), "changed": changed,
+            "right_each": each}
 
 
 def labels(spun: str, original: str):
@@ -231,6 +231,7 @@ def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
     single = {"gold": 0, "exact": 0}
     dist = [0, 0]  # word edit distance to the original: spun, restored
     judge = {"right": 0, "edits": 0, "untouched": 0, "changed": 0}
+    confidence: list[tuple[float, bool]] = []  # each edit's confidence, and whether it was right
     for page in pages:
         spun = page["spun"]
         t0 = time.perf_counter()
@@ -255,8 +256,10 @@ def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
         dist[0] += d0
         dist[1] += d1
         judged = judge_edits(spun, page["original"], system)
-        for k, v in judged.items():
-            judge[k] += v
+        for k in judge:
+            judge[k] += judged[k]
+        conf = {(e.start, e.end): e.confidence for e in r.edits}
+        confidence += [(conf[(e.start, e.end)], ok) for e, ok in zip(system, judged["right_each"])]
         per_page.append({"id": page["id"], "words": len(doc.words), "gold": row["gold"],
                          "distance_spun": d0, "distance_restored": d1,
                          "exact": row["exact"], "edits": row["system_edits"],
@@ -275,7 +278,7 @@ def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
             "untouched": judge["untouched"], "changed": judge["changed"],
             "changed_rate": judge["changed"] / max(1, judge["untouched"]),
             "single_gold": single["gold"], "single_exact": single["exact"],
-            "funnel": fun, "seconds": tot["seconds"], "words": tot["words"],
+            "funnel": fun, "seconds": tot["seconds"], "words": tot["words"], "judged": confidence,
             "pages_detail": per_page}  # no examples: they would quote the pages' text
 
 
@@ -295,6 +298,10 @@ def render(res: dict) -> str:
             f"{100 * c['changed_rate']:.2f} % | {sum(p['p_spun'] >= 0.5 for p in pp)}/{len(pp)} | "
             f"{sum(p['p_original'] >= 0.5 for p in pp)}/{len(pp)} | "
             + " | ".join(str(c["funnel"][k]) for k in FUNNEL) + " |")
+    lines += ["", "Confidence against correctness (each edit restore made: right where taking it "
+              "back would leave the page further from the original; share right at mean "
+              "confidence, edits in brackets):", "",
+              render_reliability({c["regime"]: c["judged"] for c in res["regimes"]}).rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 

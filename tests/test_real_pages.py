@@ -33,6 +33,7 @@ def test_an_edit_is_right_when_it_brings_the_text_closer_to_the_original():
     judged = rp.judge_edits(SPUN, ORIGINAL, sorted([right, wrong_on_gold, untouched],
                                                    key=lambda e: e.start))
     assert judged["right"] == 1 and judged["edits"] == 3
+    assert judged["right_each"] == [True, False, False]    # in text order: mentioned, expects, income
     assert judged["changed"] == 1                          # only "expects" was untouched
     assert judged["untouched"] == len(SPUN.split()) - 6
 
@@ -77,3 +78,18 @@ def test_a_rebuilt_page_cache_is_checked_against_the_recorded_checksums(tmp_path
     # the committed file lists the 40 pairs the README's figures came from
     recorded = (rp.HERE / "data" / "realpages_checksums.tsv").read_text().splitlines()
     assert sum(1 for line in recorded if line and not line.startswith(("#", "id\t"))) == 40
+
+
+def test_reliability_bins_edits_by_confidence_and_measures_the_gap():
+    from bench.metrics import calibration_error, reliability
+    judged = [(0.95, True), (0.92, True), (1.0, False), (0.65, True), (0.62, False), (0.4, False)]
+    bins = {b["bin"]: b for b in reliability(judged)}
+    assert bins["0.9-1.0"]["edits"] == 3 and abs(bins["0.9-1.0"]["right"] - 2 / 3) < 1e-9
+    assert bins["0.6-0.7"]["edits"] == 2 and bins["0.6-0.7"]["right"] == 0.5
+    assert bins["0.5-0.6"]["edits"] == 1          # under the first bound: the first bin
+    assert bins["0.7-0.8"]["edits"] == 0 and bins["0.7-0.8"]["right"] is None
+    assert sum(b["edits"] for b in bins.values()) == len(judged)
+    perfect = [(1.0, True)] * 4
+    assert calibration_error(perfect) == 0.0
+    assert calibration_error(judged) > 0.1
+    assert calibration_error([]) is None
