@@ -435,8 +435,24 @@ def _rel(p: Path) -> str:
     return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
 
 
+def _cuts_table(cands, metas: dict, ps: list[float], cuts: list[float]) -> None:
+    """The pass-1 simulation per cell (regime/spinner/rate) at each of `cuts`: restored
+    exactly, precision and untouched words changed, to weigh a cut chosen elsewhere."""
+    cells: dict[str, dict] = {}
+    for d, meta in metas.items():
+        cells.setdefault(d.rsplit("/", 1)[0], {})[d] = meta
+    at = {id(r): p for r, p in zip(cands, ps)}
+    print("pass-1 simulation per cell (restored exactly / precision / untouched changed):")
+    for cell, sub in sorted(cells.items()):
+        rows = [r for r in cands if r["doc"] in sub]
+        sims = [simulate(rows, {}, "", c, sub, [at[id(r)] for r in rows]) for c in cuts]
+        print(f"  {cell:28s} " + "  ".join(
+            f"{c:.2f}: {s['exact']:.3f} {s['precision']:.3f} {100 * s['untouched_changed']:.2f} %"
+            for c, s in zip(cuts, sims)))
+
+
 def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False,
-             decide_at: float | None = None) -> dict:
+             decide_at: float | None = None, cuts: list[float] | None = None) -> dict:
     """The edit models fitted on the dumps; lm_only: only those the LM path reads (the no-LM
     model, which detection's features read, stays as it is); decide_at: the LM decision's
     probability, where chosen on the full decode rather than on this pass-1 simulation."""
@@ -468,6 +484,8 @@ def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False,
         print(("  calibration (out of fold): " if oof else "  calibration: ")
               + reliability(cands, _given(cands, second, key + "_rate", oof)))
         out["decide_at" if key == "f" else "decide_at_ngram"] = round(cut, 3)
+        if key == "f" and cuts:
+            _cuts_table(cands, metas, _given(cands, second, key + "_rate", oof), cuts)
         if key == "f":
             for regime, (rows_g, sub) in _by_regime(cands, metas).items():
                 s2 = simulate(rows_g, second, key + "_rate", cut, sub, _given(rows_g, second, key + "_rate", oof))
@@ -598,6 +616,8 @@ def main() -> None:
                          "(bench/real.py --split dev) instead of the pass-1 simulation")
     ap.add_argument("--chosen-on", help="with --decide-at: where that cut was chosen and what it "
                                         "gave there (recorded as decide_at_chosen_on)")
+    ap.add_argument("--cuts", help="with --real: print the pass-1 simulation per cell at these "
+                                   "cuts, comma-separated (out of fold)")
     a = ap.parse_args()
     if a.chosen_on and a.decide_at is None:
         ap.error("--chosen-on records where --decide-at's cut was chosen: give --decide-at")
@@ -605,7 +625,8 @@ def main() -> None:
         from unspin.engine.calibration import params
         cal = json.loads(OUT.read_text()) if OUT.exists() else {}
         if not a.detect_only_real:
-            cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only, a.decide_at))
+            cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only, a.decide_at,
+                                [float(c) for c in a.cuts.split(",")] if a.cuts else None))
             # a note on an earlier fit's cut must not outlive it
             cal.pop("decide_at_chosen_on", None)
             if a.chosen_on:
