@@ -5,7 +5,15 @@
     .venv/bin/python bench/real.py --split dev --docs 48 --clean-docs 0 --dump .cache/tune/real48b.jsonl \\
         --exclude .cache/tune/real.jsonl --exclude .cache/tune/real48.jsonl
     .venv/bin/python bench/tune.py --real --lm-only --extra .cache/tune/real48.jsonl \\
-        --extra .cache/tune/real48b.jsonl   # the LM decision on 120 dev articles a cell (shipped)
+        --extra .cache/tune/real48b.jsonl   # the LM decision on 120 dev articles a cell (seventeenth session)
+    .venv/bin/python bench/real.py --split dev --docs 64 --clean-docs 0 --dump .cache/tune/real64.jsonl \\
+        --exclude .cache/tune/real.jsonl --exclude .cache/tune/real48.jsonl --exclude .cache/tune/real48b.jsonl
+    .venv/bin/python bench/tune.py --score-dump .cache/tune/real64.jsonl --cuts 0.6,0.65,0.7
+        # (before refitting: the shipped decision's pass-1 simulation on articles it never saw,
+        # beside the full decode real.py printed while dumping them)
+    .venv/bin/python bench/tune.py --real --lm-only --extra .cache/tune/real48.jsonl \\
+        --extra .cache/tune/real48b.jsonl --extra .cache/tune/real64.jsonl --decide-at 0.65 \\
+        --cuts 0.6,0.65,0.7 --chosen-on "..."   # the LM decision on 184 articles a cell (shipped)
     .venv/bin/python bench/tune.py --real            # fit on real-spinner evidence (the default way)
     .venv/bin/python bench/tune.py --docs 6          # the older simulator-only evidence and fit
     .venv/bin/python bench/tune.py --fit-only        # refit from the cached simulator evidence
@@ -451,6 +459,15 @@ def _cuts_table(cands, metas: dict, ps: list[float], cuts: list[float]) -> None:
             for c, s in zip(cuts, sims)))
 
 
+def score_dump(path: Path, cuts: list[float]) -> None:
+    """The shipped decision (calibration.json's first stage and trees) over a dump's rows,
+    simulated per cell at each cut."""
+    from unspin.engine.calibration import params
+    metas, cands = load_real(path)
+    _with_rates(cands, params()["edit_first"], "f", metas)
+    _cuts_table(cands, metas, _probs(params()["edit"], cands, "f_rate"), cuts)
+
+
 def fit_real(extra: tuple[Path, ...] = (), lm_only: bool = False,
              decide_at: float | None = None, cuts: list[float] | None = None) -> dict:
     """The edit models fitted on the dumps; lm_only: only those the LM path reads (the no-LM
@@ -618,7 +635,15 @@ def main() -> None:
                                         "gave there (recorded as decide_at_chosen_on)")
     ap.add_argument("--cuts", help="with --real: print the pass-1 simulation per cell at these "
                                    "cuts, comma-separated (out of fold)")
+    ap.add_argument("--score-dump", help="with --cuts: the shipped decision's pass-1 simulation on "
+                                         "this dump (one it was not fitted on), to set beside the "
+                                         "full decode bench/real.py printed while dumping it")
     a = ap.parse_args()
+    if a.score_dump:
+        if not a.cuts:
+            ap.error("--score-dump needs --cuts")
+        score_dump(Path(a.score_dump), [float(c) for c in a.cuts.split(",")])
+        return
     if a.chosen_on and a.decide_at is None:
         ap.error("--chosen-on records where --decide-at's cut was chosen: give --decide-at")
     if a.real:
