@@ -319,6 +319,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.decide_at and a.split == "test":
         ap.error("--decide-at is for choosing a cut on the dev split: nothing is tuned on test")
+    if a.decide_at and a.dump:
+        ap.error("--decide-at and --dump together would dump each page once per cut")
     if a.dump and a.split != "dev":
         ap.error("--dump is for the dev split only: nothing is tuned on test")
     folder = Path(a.pages)
