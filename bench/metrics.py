@@ -181,6 +181,13 @@ def det_metrics(pos: list[tuple[float, bool]], neg: list[tuple[float, bool]]) ->
 BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
+def stated_confidence(edits, system: list[E]) -> list[float]:
+    """The confidence restore stated for each of `system` (its `edits` as as_edits normalised
+    them, no-ops dropped), found by span."""
+    conf = {(e.start, e.end): e.confidence for e in edits}
+    return [conf[(e.start, e.end)] for e in system]
+
+
 def reliability(judged: list[tuple[float, bool]]) -> list[dict]:
     """Edits by stated confidence (bins of BINS; a confidence under the first bound joins the
     first bin): how many, their mean confidence and the share that were right. Calibrated

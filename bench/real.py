@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
-from metrics import render_reliability  # noqa: E402
+from metrics import render_reliability, stated_confidence  # noqa: E402
 from run import as_edits, det_metrics, pick_spread, score_restoration, seed_for, sum_counts  # noqa: E402
 
 from unspin.engine.detect import SPUN_AT  # noqa: E402
@@ -175,9 +175,9 @@ def restore_cell(texts, gold_of, lex, model, dump=None, tag="") -> dict:
 def judge_confidence(edits, system, gold) -> list[tuple[float, bool]]:
     """(confidence, right) for each edit restore made (`system`: the same edits normalised,
     no-ops dropped): right where it restores a spinner edit exactly."""
-    conf = {(e.start, e.end): e.confidence for e in edits}
     right = {(g.start, g.end, g.to.casefold()) for g in gold}
-    return [(conf[(e.start, e.end)], (e.start, e.end, e.to.casefold()) in right) for e in system]
+    return [(c, (e.start, e.end, e.to.casefold()) in right)
+            for c, e in zip(stated_confidence(edits, system), system)]
 
 
 def _wrong_edits(rows) -> int:

@@ -42,7 +42,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from metrics import E, apply, as_edits, render_reliability, score_restoration, sum_counts  # noqa: E402
+from metrics import (E, apply, as_edits, render_reliability, score_restoration,  # noqa: E402
+                     stated_confidence, sum_counts)
 
 PAGES = HERE.parent / ".cache" / "realpages"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -258,8 +259,7 @@ def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
         judged = judge_edits(spun, page["original"], system)
         for k in judge:
             judge[k] += judged[k]
-        conf = {(e.start, e.end): e.confidence for e in r.edits}
-        confidence += [(conf[(e.start, e.end)], ok) for e, ok in zip(system, judged["right_each"])]
+        confidence += list(zip(stated_confidence(r.edits, system), judged["right_each"]))
         per_page.append({"id": page["id"], "words": len(doc.words), "gold": row["gold"],
                          "distance_spun": d0, "distance_restored": d1,
                          "exact": row["exact"], "edits": row["system_edits"],

@@ -639,10 +639,11 @@ def main() -> None:
                                          "this dump (one it was not fitted on), to set beside the "
                                          "full decode bench/real.py printed while dumping it")
     a = ap.parse_args()
+    cuts = [float(c) for c in a.cuts.split(",")] if a.cuts else None
     if a.score_dump:
-        if not a.cuts:
+        if not cuts:
             ap.error("--score-dump needs --cuts")
-        score_dump(Path(a.score_dump), [float(c) for c in a.cuts.split(",")])
+        score_dump(Path(a.score_dump), cuts)
         return
     if a.chosen_on and a.decide_at is None:
         ap.error("--chosen-on records where --decide-at's cut was chosen: give --decide-at")
@@ -650,8 +651,7 @@ def main() -> None:
         from unspin.engine.calibration import params
         cal = json.loads(OUT.read_text()) if OUT.exists() else {}
         if not a.detect_only_real:
-            cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only, a.decide_at,
-                                [float(c) for c in a.cuts.split(",")] if a.cuts else None))
+            cal.update(fit_real(tuple(Path(p) for p in a.extra), a.lm_only, a.decide_at, cuts))
             # a note on an earlier fit's cut must not outlive it
             cal.pop("decide_at_chosen_on", None)
             if a.chosen_on:
