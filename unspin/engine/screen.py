@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..language import ARTICLES, article_agrees
 from ..text import Doc, plain_apostrophes
-from .sites import Site, by_sentence, evolve
+from .sites import Cand, Site, by_sentence, evolve
 
 # The 3-gram screen keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
 KEEP_PROPOSALS = 2
@@ -28,29 +28,63 @@ SCREEN = 1.0                # suspects whose best screening gain is below this n
 # 43 % more suspects at the LM.
 
 
-def by_ngram(site: Site, sent: list[str], k: int, ng, prev: str, keep: int) -> Site:
-    """`site` with each candidate's 3-gram gain over the spun words (window: the site and two
-    words after it, in the lower-cased sentence `sent` where the site starts at word k), cut to
-    its spinner habits plus the best `keep` other candidates. prev: the word before the site."""
-    n = site.n
-    base = ng.window(sent, k, k + n + 2)
-    before, after = sent[max(0, k - 2):k], sent[k + n:k + n + 2]  # all the window reads
-    scored = []
-    for c in site.cands:
-        gain = ng.window_with(before, c.text.lower().split(), after) - base
-        if prev in ARTICLES:
+def by_ngram(found: list[tuple[Site, int, int]], ids: list[int], ng, prev: list[str],
+             keep: int) -> list[Site]:
+    """Each suspect with each candidate's 3-gram gain over the spun words (window: the suspect
+    and the two words after it in its sentence), cut to its spinner habits plus the best `keep`
+    other candidates. found: (suspect, its sentence's first word, the sentence's end) in word
+    indexes; ids: the 3-gram model's ids of the document's lower-cased words; prev: the
+    document's lower-cased words (the one before a suspect decides the article rule). All
+    windows are scored in one batch (NGramLM.windows): a long text has millions."""
+    import numpy as np
+    from .lm import PAD, START
+    if not found:
+        return []
+    cand_ids = ng.phrase_ids([c.text for s, _, _ in found for c in s.cands])
+    width = max(4, max(len(x) for x in cand_ids), max(s.n for s, _, _ in found))
+    rows = len(found) + len(cand_ids)
+    before = np.full((rows, 2), START, dtype=np.int64)
+    words = np.full((rows, width), PAD, dtype=np.int64)
+    after = np.full((rows, 2), PAD, dtype=np.int64)
+    r = ci = 0
+    spans = []
+    for s, lo, hi in found:  # the suspect's own words first, then each candidate's
+        i, n = s.i, s.n
+        b = ids[max(lo, i - 2):i]
+        a = ids[i + n:min(hi, i + n + 2)]
+        first = r
+        for phrase in [ids[i:i + n]] + cand_ids[ci:ci + len(s.cands)]:
+            before[r, 2 - len(b):] = b
+            words[r, :len(phrase)] = phrase
+            after[r, :len(a)] = a
+            r += 1
+        spans.append((first, r))
+        ci += len(s.cands)
+    sums = ng.windows(before, words, after).tolist()
+    out = []
+    for (s, _, _), (first, last) in zip(found, spans):
+        base = sums[first]
+        gains = [x - base for x in sums[first + 1:last]]
+        word_before = prev[s.i - 1] if s.i > 0 else ""
+        if word_before in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
-            gain += 2.0 * (article_agrees(prev, c.text) - article_agrees(prev, site.text))
-        scored.append((gain, c))
-    # Known spinner habits always stay; thesaurus guesses compete for the remaining places,
-    # and the LM's proposals (already filtered by meaning) for places of their own.
+            gains = [g + 2.0 * (article_agrees(word_before, c.text) - article_agrees(word_before, s.text))
+                     for g, c in zip(gains, s.cands)]
+        kept = _kept(list(zip(gains, s.cands)), keep)
+        if kept:
+            # Only the kept candidates become new records: this runs for every suspect of a crawl.
+            out.append(evolve(s, cands=tuple(evolve(c, ngram_gain=g) for g, c in kept),
+                              ngram_logp=base / (s.n + 2)))
+    return out
+
+
+def _kept(scored: list[tuple[float, Cand]], keep: int) -> list[tuple[float, Cand]]:
+    """Known spinner habits always stay; thesaurus guesses compete for `keep` places, and the
+    LM's proposals (already filtered by meaning) for places of their own."""
     lm = sorted((t for t in scored if t[1].source == "lm"), key=lambda t: -t[0])
     rest = [t for t in scored if t[1].source != "lm"]
     rest.sort(key=lambda t: (not t[1].known, -t[0]))
-    kept = rest[:max(keep, sum(t[1].known for t in rest))] + lm[:KEEP_PROPOSALS]
-    # Only the kept candidates become new records: this runs for every suspect of a crawl.
-    return evolve(site, cands=tuple(evolve(c, ngram_gain=g) for g, c in kept),
-                  ngram_logp=base / (n + 2))
+    return rest[:max(keep, sum(t[1].known for t in rest))] + lm[:KEEP_PROPOSALS]
 
 
 def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:

@@ -12,6 +12,7 @@ from ..jobs import checkpoint
 from ..language import FUNCTION_WORDS
 from ..lexicon.lexicon import GRAMMAR_SOURCES
 from ..text import Doc, Token, plain_apostrophes
+from .lm import UNKNOWN
 from .screen import by_ngram
 from .sites import Cand, Site
 
@@ -66,16 +67,22 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
     memo = _memo_for(lex)
+    # the 3-gram model's ids of the words the span's sentences hold (its windows read no others)
+    ids: list[int] = []
+    live = [(lo, hi) for lo, hi in ranges if hi > first and lo < end]
+    if live:
+        ids = [UNKNOWN] * live[-1][1]
+        ids[live[0][0]:] = ng.ids(lower[live[0][0]:live[-1][1]])
+    found: list[tuple[Site, int, int]] = []  # suspects not yet screened, with their sentence
     reported = first
-    for lo, hi in ranges:
-        if hi <= first or lo >= end:
-            continue
+    for lo, hi in live:
         if lo - reported >= PROGRESS_WORDS:
+            sites += by_ngram(found, ids, ng, lower, keep)
+            found = []
             checkpoint()
             if progress:
                 progress(lo - first, end - first)
             reported = lo
-        sent = lower[lo:hi]
         for i in range(max(lo, first), min(hi, end)):
             in_name = False
             for n in range(1, max_n + 1):
@@ -115,10 +122,8 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 site = Site(i, n, words[i].start, words[j - 1].end,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
                             spun_weight=spun_weight, in_name=in_name, rewrite_rate=spun_rate)
-                prev = words[i - 1].lower if i > 0 else ""
-                site = by_ngram(site, sent, i - lo, ng, prev, keep)
-                if site.cands:
-                    sites.append(site)
+                found.append((site, lo, hi))
+    sites += by_ngram(found, ids, ng, lower, keep)
     if progress:
         progress(end - first, end - first)
     return sites
