@@ -79,6 +79,12 @@ class Doc:
         return [t.lower for t in self.words]
 
     @cached_property
+    def plain_lower_words(self) -> list[str]:
+        """lower_words with typographic apostrophes as plain ones, as the tables and the 3-gram
+        model write them (once a document: each stretch of a long text's scan reads it)."""
+        return [plain_apostrophes(w) for w in self.lower_words]
+
+    @cached_property
     def sentences(self) -> list[Span]:
         sents, start, i = [], 0, 0
         toks, text, n = self.tokens, self.text, len(self.tokens)

@@ -57,6 +57,21 @@ def logistic(model: dict, f: dict[str, float]) -> float:
                                            [get(k, 0.0) for k in model["weights"]])))
 
 
+def predict_columns(model: dict, cols: dict) -> list[float]:
+    """predict() over feature columns (name -> numpy array, a missing one 0). A logistic
+    model takes the same sums in the same order and the same sigmoid, so each value equals
+    logistic()'s to the bit."""
+    import numpy as np
+    n = len(next(iter(cols.values())))
+    if "trees" in model:
+        zero = np.zeros(n)
+        return _walk(model, np.column_stack([cols.get(k, zero) for k in model["features"]]))
+    acc = np.zeros(n)
+    for k, w in model["weights"].items():
+        acc = acc + w * (cols[k] if k in cols else 0.0)
+    return [sigmoid(model["bias"] + z) for z in acc.tolist()]
+
+
 def predict(model: dict, f: dict[str, float]) -> float:
     """A fitted model's probability for one feature dict: the one scorer of the edit models
     (restore) and the document models (detect), logistic or boosted trees."""
@@ -70,8 +85,14 @@ def predict_many(model: dict, fs: list[dict[str, float]]) -> list[float]:
     if not fs:
         return []
     import numpy as np
+    return _walk(model, np.array([[f.get(n, 0.0) for n in model["features"]] for f in fs],
+                                 dtype=float))
+
+
+def _walk(model: dict, X) -> list[float]:
+    """A boosted-trees model's probabilities for the rows of X (its features' order)."""
+    import numpy as np
     t = _trees(id(model), model)
-    X = np.array([[f.get(n, 0.0) for n in model["features"]] for f in fs], dtype=float)
     rows = np.arange(len(X))[:, None]
     node = np.broadcast_to(t["roots"], (len(X), len(t["roots"])))
     for _ in range(t["depth"]):

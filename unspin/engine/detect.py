@@ -10,9 +10,10 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .calibration import params, predict, sigmoid
-from .edits import Choice, edit_model, spin_rate, with_rate
-from .edits import features as evidence
+import numpy as np
+
+from .calibration import predict_columns, params, predict, sigmoid
+from .edits import Choice, columns_with_rate, columns_without_lm, edit_model, spin_rate
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
 from .sites import Cand, Site, evolve
@@ -333,13 +334,20 @@ def _edit_probabilities(sites: list[Site], flagged: set[tuple[int, int]],
     confidence (one spun article: at 0.5, 93 % of the spans it marks are spinner edits,
     against 59 %)."""
     first, final = edit_model(False, False), edit_model(False, True)
-    ev = [(s, c, evidence(s, c, use_lm=False)) for s in sites for c in s.cands]
-    rate = spin_rate([Choice(s, c, predict(first, f)) for s, c, f in ev], n_words)
+    pairs = [(s, c) for s in sites for c in s.cands]
+    if not pairs:
+        return spin_rate([], n_words), {}
+    cols = columns_without_lm(pairs)
+    rate = spin_rate([Choice(s, c, p) for (s, c), p in zip(pairs, predict_columns(first, cols))],
+                     n_words)
+    mine = [k for k, (s, _) in enumerate(pairs) if (s.start, s.end) in flagged]
     probs: dict[tuple[int, int], float] = {}
-    for s, c, f in ev:
-        span = (s.start, s.end)
-        if span in flagged:
-            probs[span] = max(predict(final, with_rate(f, rate)), probs.get(span, 0.0))
+    if mine:
+        at = np.asarray(mine)
+        ps = predict_columns(final, columns_with_rate({k: v[at] for k, v in cols.items()}, rate))
+        for k, p in zip(mine, ps):
+            span = (pairs[k][0].start, pairs[k][0].end)
+            probs[span] = max(p, probs.get(span, 0.0))
     return rate, probs
 
 

@@ -7,7 +7,6 @@ edits over the input's character offsets and the text they give.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,7 +17,7 @@ from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
 from .edits import Choice
 from .screen import KEEP, WIDE_KEEP, by_left_context
-from .sites import Cand, Site, evolve
+from .sites import Site
 from .suspects import find_sites
 
 # Contractions both ways (lexicon.contractions), offered only where the LM weighs them: on the
@@ -115,7 +114,7 @@ def _lexicon(lexicon, sources, learned):
 
 def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=None,
                span: tuple[int, int] | None = None) -> list[Site]:
-    """Suspects with their screened candidates, each with its spinner prior.
+    """Suspects with their screened candidates, each with its spinner prior (find_sites).
 
     Given a model, the candidates are screened on the 3-gram gain plus the LM's left-context
     opinion of their first token (one pass over each sentence), which keeps the right
@@ -140,17 +139,4 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
                        keep=WIDE_KEEP if model is not None else KEEP, progress=progress, span=span)
     if model is not None:
         sites = by_left_context(doc, sites, model)
-    return [with_priors(s, lexicon) for s in sites]
-
-
-def with_priors(site: Site, lexicon) -> Site:
-    """`site` with each thesaurus candidate's prior. A spinner picks among an original's
-    synonyms: an original with hundreds of them ("get", "take") explains any one spun word
-    poorly. (A spinner's known swaps carry their counts instead.)"""
-    cands = tuple(_with_prior(c, lexicon) for c in site.cands)
-    return site if all(a is b for a, b in zip(cands, site.cands)) else evolve(site, cands=cands)
-
-
-def _with_prior(c: Cand, lexicon) -> Cand:
-    fan = 0 if c.known else lexicon.fanout(c.text)
-    return evolve(c, prior=-math.log(fan / 20.0)) if fan else c
+    return sites

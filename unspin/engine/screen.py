@@ -42,49 +42,78 @@ def by_ngram(found: list[tuple[Site, int, int]], ids: list[int], ng, prev: list[
         return []
     cand_ids = ng.phrase_ids([c.text for s, _, _ in found for c in s.cands])
     width = max(4, max(len(x) for x in cand_ids), max(s.n for s, _, _ in found))
-    rows = len(found) + len(cand_ids)
-    before = np.full((rows, 2), START, dtype=np.int64)
-    words = np.full((rows, width), PAD, dtype=np.int64)
-    after = np.full((rows, 2), PAD, dtype=np.int64)
-    r = ci = 0
-    spans = []
-    for s, lo, hi in found:  # the suspect's own words first, then each candidate's
-        i, n = s.i, s.n
+    pads = [[PAD] * k for k in range(width + 1)]
+    # rows: each suspect's own words, then each candidate's, padded to `width`; the words
+    # before and after are the suspect's (its rows share them). Built as flat lists of ints:
+    # a million small numpy assignments would cost more than the scoring.
+    flat: list[int] = []
+    befores: list[int] = []
+    afters: list[int] = []
+    rows_of: list[int] = []
+    ci = 0
+    for s, lo, hi in found:
+        i, n, k = s.i, s.n, len(s.cands)
         b = ids[max(lo, i - 2):i]
         a = ids[i + n:min(hi, i + n + 2)]
-        first = r
-        for phrase in [ids[i:i + n]] + cand_ids[ci:ci + len(s.cands)]:
-            before[r, 2 - len(b):] = b
-            words[r, :len(phrase)] = phrase
-            after[r, :len(a)] = a
-            r += 1
-        spans.append((first, r))
-        ci += len(s.cands)
-    sums = ng.windows(before, words, after).tolist()
-    out = []
-    for (s, _, _), (first, last) in zip(found, spans):
-        base = sums[first]
-        gains = [x - base for x in sums[first + 1:last]]
+        befores += [START] * (2 - len(b)) + b
+        afters += a + pads[2 - len(a)]
+        flat += ids[i:i + n] + pads[width - n]
+        for phrase in cand_ids[ci:ci + k]:
+            flat += phrase + pads[width - len(phrase)]
+        ci += k
+        rows_of.append(k + 1)
+    rep = np.asarray(rows_of)
+    sums = ng.windows(np.repeat(np.asarray(befores, np.int64).reshape(-1, 2), rep, axis=0),
+                      np.asarray(flat, np.int64).reshape(-1, width),
+                      np.repeat(np.asarray(afters, np.int64).reshape(-1, 2), rep, axis=0))
+    # each candidate's gain over its suspect's own words, in order
+    n_sites = len(found)
+    first = np.cumsum(rep) - rep                       # each suspect's own row
+    is_cand = np.ones(len(sums), dtype=bool)
+    is_cand[first] = False
+    site_of = np.repeat(np.arange(n_sites), rep - 1)   # each candidate's suspect
+    gains = sums[is_cand] - sums[first][site_of]
+    cands = [c for s, _, _ in found for c in s.cands]
+    at = 0
+    for s, _, _ in found:
         word_before = prev[s.i - 1] if s.i > 0 else ""
         if word_before in ARTICLES:
             # Spinners never fix the article: agreement with it is evidence for the original.
-            gains = [g + 2.0 * (article_agrees(word_before, c.text) - article_agrees(word_before, s.text))
-                     for g, c in zip(gains, s.cands)]
-        kept = _kept(list(zip(gains, s.cands)), keep)
-        if kept:
+            spun = article_agrees(word_before, s.text)
+            for k, c in enumerate(s.cands, at):
+                gains[k] = gains[k] + 2.0 * (article_agrees(word_before, c.text) - spun)
+        at += len(s.cands)
+    kept = _kept(site_of, gains, cands, keep)
+    gain_of, kept_in = gains[kept].tolist(), np.bincount(site_of[kept], minlength=n_sites).tolist()
+    bases = sums[first].tolist()
+    out = []
+    at = 0
+    kept_rows = kept.tolist()
+    for (s, _, _), k, base in zip(found, kept_in, bases):
+        if k:
             # Only the kept candidates become new records: this runs for every suspect of a crawl.
-            out.append(evolve(s, cands=tuple(evolve(c, ngram_gain=g) for g, c in kept),
+            out.append(evolve(s, cands=tuple(evolve(cands[r], ngram_gain=g) for r, g in
+                                             zip(kept_rows[at:at + k], gain_of[at:at + k])),
                               ngram_logp=base / (s.n + 2)))
+        at += k
     return out
 
 
-def _kept(scored: list[tuple[float, Cand]], keep: int) -> list[tuple[float, Cand]]:
-    """Known spinner habits always stay; thesaurus guesses compete for `keep` places, and the
-    LM's proposals (already filtered by meaning) for places of their own."""
-    lm = sorted((t for t in scored if t[1].source == "lm"), key=lambda t: -t[0])
-    rest = [t for t in scored if t[1].source != "lm"]
-    rest.sort(key=lambda t: (not t[1].known, -t[0]))
-    return rest[:max(keep, sum(t[1].known for t in rest))] + lm[:KEEP_PROPOSALS]
+def _kept(site_of, gains, cands: list[Cand], keep: int):
+    """Which candidates stay (their indexes, by suspect, in the order kept): a suspect's known
+    spinner habits always; its thesaurus guesses compete for `keep` places by 3-gram gain, and
+    the LM's proposals (already filtered by meaning) for places of their own. (Ties keep the
+    candidates' order: every sort here is stable.)"""
+    import numpy as np
+    known = np.fromiter((c.known for c in cands), dtype=bool, count=len(cands))
+    lm = np.fromiter((c.source == "lm" for c in cands), dtype=bool, count=len(cands))
+    order = np.lexsort((-gains, ~known, lm, site_of))  # the last key sorts first
+    group = site_of[order] * 2 + lm[order]             # (suspect, proposals or not)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    n_known = np.bincount(site_of, weights=known, minlength=int(site_of.max()) + 1)
+    room = np.where(lm[order], KEEP_PROPOSALS, np.maximum(keep, n_known[site_of[order]]))
+    return order[rank < room]
 
 
 def by_left_context(doc: Doc, sites: list[Site], model) -> list[Site]:

@@ -5,13 +5,14 @@ This is the cheap first pass shared by detect and restore.
 """
 from __future__ import annotations
 
+import math
 import re
 import weakref
 
 from ..jobs import checkpoint
 from ..language import FUNCTION_WORDS
-from ..lexicon.lexicon import GRAMMAR_SOURCES
-from ..text import Doc, Token, plain_apostrophes
+from ..lexicon.lexicon import GRAMMAR_SOURCES, TABLE_SOURCES
+from ..text import Doc, Token
 from .lm import UNKNOWN
 from .screen import by_ngram
 from .sites import Cand, Site
@@ -48,10 +49,18 @@ def _memo_for(lex) -> dict[str, _Entry]:
     return memo
 
 
+def prior(lex, original: str, source: str) -> float:
+    """A thesaurus candidate's prior: a spinner picks among an original's synonyms, so an
+    original with hundreds of them ("get", "take") explains any one spun word poorly. (A
+    spinner's known swaps carry their counts instead: 0.)"""
+    fan = 0 if source in TABLE_SOURCES else lex.fanout(original)
+    return -math.log(fan / 20.0) if fan else 0.0
+
+
 def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                extra: dict | None = None, progress=None,
                span: tuple[int, int] | None = None) -> list[Site]:
-    """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain.
+    """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain (each with its prior).
 
     extra: (word index, words) -> more candidates for those words (confusion-set mates,
     contractions, the LM's proposals);
@@ -61,8 +70,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     extra = extra or {}
     words = doc.words
     first, end = span or (0, len(words))
-    # (typographic apostrophes as plain ones, as the tables and the 3-gram model write them)
-    lower = [plain_apostrophes(w) for w in doc.lower_words]
+    lower = doc.plain_lower_words
     ranges = doc.sentence_words
     sent_starts = {lo for lo, _ in ranges}
     sites: list[Site] = []
@@ -104,14 +112,16 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 if entry is None:  # a long text repeats its phrases: build each once
                     entry = memo[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
                                                       odds=lex.swap_odds(phrase, c.count),
-                                                      rewrite_rate=lex.rewrite_rate(c.text))
+                                                      rewrite_rate=lex.rewrite_rate(c.text),
+                                                      prior=prior(lex, c.text, c.source))
                                                  for c in lex.originals(phrase)),
                                             lex.spun_weight(phrase), lex.rewrite_rate(phrase))
                 phrase_cands, spun_weight, spun_rate = entry
                 cands = list(phrase_cands)
                 if more:
                     seen = {c.text for c in cands}
-                    cands += [Cand(c.text, c.source, rewrite_rate=lex.rewrite_rate(c.text))
+                    cands += [Cand(c.text, c.source, rewrite_rate=lex.rewrite_rate(c.text),
+                                   prior=prior(lex, c.text, c.source))
                               for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
                     # A thesaurus "synonym" of a function word is noise; its confusion-set
