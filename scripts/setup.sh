@@ -52,7 +52,15 @@ if [ -n "${UNSPIN_WITH_SPARK:-}" ] && ! command -v java >/dev/null; then
   fi
 fi
 
+# The built-in lexicon's commonest look-ups, worked out once (about a minute on two cores) and
+# kept in the cache dir (unspin/lexicon/lookups.py): a long text's scan starts warm. Quick when
+# built; rebuilt when the thesauri, tables or the lexicon's code change.
+lookups() {
+  "$VENV/bin/python" -m unspin.lexicon.lookups --quiet-if-built \
+    || echo "setup: warning: the lexicon's look-ups were not built; detection runs slower" >&2
+}
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/unspin" ]; then
+  lookups
   exit 0
 fi
 echo "setup: creating $VENV (first run takes a few minutes)"
@@ -72,4 +80,5 @@ if [ -n "${UNSPIN_WITH_SPARK:-}" ]; then
   $PIP install "pyspark>=3.5"  # the Spark job; tested with 4.3.0
 fi
 echo "$want" > "$STAMP"
+lookups
 echo "setup: done"

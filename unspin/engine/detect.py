@@ -386,16 +386,14 @@ def explain(d: Detection) -> str:
 
 def non_overlapping(flags: list[Flag]) -> list[Flag]:
     """The most confident flags that do not overlap a more confident one, in text order.
-    Kept flags are held sorted by start, so each new one is checked against its two
-    neighbours only (it was a check against every kept flag: quadratic on long pages)."""
-    starts: list[int] = []
+    Kept flags mark the characters they cover, so each new one is checked against its own
+    few characters (a check against every kept flag was quadratic on long pages; a sorted
+    list of them still moved half the list on each insert)."""
+    covered = bytearray(max((f.end for f in flags), default=0))
     kept: list[Flag] = []
     for f in sorted(flags, key=lambda f: (-f.confidence, f.start)):
-        k = bisect.bisect_right(starts, f.start)
-        if k and kept[k - 1].end > f.start:
+        if covered.find(1, f.start, f.end) >= 0:
             continue
-        if k < len(kept) and kept[k].start < f.end:
-            continue
-        starts.insert(k, f.start)
-        kept.insert(k, f)
-    return kept
+        covered[f.start:f.end] = b"\x01" * (f.end - f.start)
+        kept.append(f)
+    return sorted(kept, key=lambda f: f.start)

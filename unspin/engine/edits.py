@@ -79,7 +79,9 @@ def columns_without_lm(pairs: list[tuple[Site, Cand]], rate: float | None = None
     scores every candidate of a long text this way: a dict a candidate cost a fifth of its time."""
     import numpy as np
     from wordfreq import zipf_frequency
-    memo: dict[str, float] = {}
+    memo = _ZIPF
+    if len(memo) > 200_000:
+        memo.clear()
 
     def zipf(phrase: str) -> float:
         v = memo.get(phrase)
@@ -130,6 +132,9 @@ def columns_without_lm(pairs: list[tuple[Site, Cand]], rate: float | None = None
     if rate is not None:
         f = columns_with_rate(f, rate)
     return f
+
+
+_ZIPF: dict[str, float] = {}  # a phrase's rarest word's zipf, remembered between chunks
 
 
 def columns_with_rate(f: dict, rate: float) -> dict:

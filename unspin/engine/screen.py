@@ -7,6 +7,7 @@ each sentence). A spinner's known swaps always stay; thesaurus guesses compete f
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from ..language import ARTICLES, article_agrees
 from ..text import Doc, plain_apostrophes
@@ -29,12 +30,13 @@ SCREEN = 1.0                # suspects whose best screening gain is below this n
 
 
 def by_ngram(found: list[tuple[Site, int, int]], ids: list[int], ng, prev: list[str],
-             keep: int) -> list[Site]:
+             keep: int, prior: Callable[[Cand], float]) -> list[Site]:
     """Each suspect with each candidate's 3-gram gain over the spun words (window: the suspect
     and the two words after it in its sentence), cut to its spinner habits plus the best `keep`
     other candidates. found: (suspect, its sentence's first word, the sentence's end) in word
     indexes; ids: the 3-gram model's ids of the document's lower-cased words; prev: the
-    document's lower-cased words (the one before a suspect decides the article rule). All
+    document's lower-cased words (the one before a suspect decides the article rule); prior:
+    a kept candidate's prior (engine.suspects.prior: worked out for the kept ones only). All
     windows are scored in one batch (NGramLM.windows): a long text has millions."""
     import numpy as np
     from .lm import PAD, START
@@ -92,9 +94,9 @@ def by_ngram(found: list[tuple[Site, int, int]], ids: list[int], ng, prev: list[
     for (s, _, _), k, base in zip(found, kept_in, bases):
         if k:
             # Only the kept candidates become new records: this runs for every suspect of a crawl.
-            out.append(evolve(s, cands=tuple(evolve(cands[r], ngram_gain=g) for r, g in
-                                             zip(kept_rows[at:at + k], gain_of[at:at + k])),
-                              ngram_logp=base / (s.n + 2)))
+            mine = zip(kept_rows[at:at + k], gain_of[at:at + k])
+            out.append(evolve(s, cands=tuple(evolve(cands[r], ngram_gain=g, prior=prior(cands[r]))
+                                             for r, g in mine), ngram_logp=base / (s.n + 2)))
         at += k
     return out
 

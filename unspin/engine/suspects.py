@@ -82,10 +82,13 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
         ids = [UNKNOWN] * live[-1][1]
         ids[live[0][0]:] = ng.ids(lower[live[0][0]:live[-1][1]])
     found: list[tuple[Site, int, int]] = []  # suspects not yet screened, with their sentence
+
+    def priors(c: Cand) -> float:  # only the candidates screening keeps need one
+        return prior(lex, c.text, c.source)
     reported = first
     for lo, hi in live:
         if lo - reported >= PROGRESS_WORDS:
-            sites += by_ngram(found, ids, ng, lower, keep)
+            sites += by_ngram(found, ids, ng, lower, keep, priors)
             found = []
             checkpoint()
             if progress:
@@ -112,16 +115,14 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 if entry is None:  # a long text repeats its phrases: build each once
                     entry = memo[phrase] = (tuple(Cand(c.text, c.source, count=c.count,
                                                       odds=lex.swap_odds(phrase, c.count),
-                                                      rewrite_rate=lex.rewrite_rate(c.text),
-                                                      prior=prior(lex, c.text, c.source))
+                                                      rewrite_rate=lex.rewrite_rate(c.text))
                                                  for c in lex.originals(phrase)),
                                             lex.spun_weight(phrase), lex.rewrite_rate(phrase))
                 phrase_cands, spun_weight, spun_rate = entry
                 cands = list(phrase_cands)
                 if more:
                     seen = {c.text for c in cands}
-                    cands += [Cand(c.text, c.source, rewrite_rate=lex.rewrite_rate(c.text),
-                                   prior=prior(lex, c.text, c.source))
+                    cands += [Cand(c.text, c.source, rewrite_rate=lex.rewrite_rate(c.text))
                               for c in more if c.text not in seen]
                 if in_name or all(w in FUNCTION_WORDS for w in lower[i:j]):
                     # A thesaurus "synonym" of a function word is noise; its confusion-set
@@ -133,7 +134,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
                             spun_weight=spun_weight, in_name=in_name, rewrite_rate=spun_rate)
                 found.append((site, lo, hi))
-    sites += by_ngram(found, ids, ng, lower, keep)
+    sites += by_ngram(found, ids, ng, lower, keep, priors)
     if progress:
         progress(end - first, end - first)
     return sites

@@ -15,6 +15,7 @@ from functools import cache
 
 from .spinners import SpinnerTable, builtin, builtin_habits, fold
 from .index import _index
+from .lookups import Lookups, open_for
 from .inflect import _BASE_TAGS, _TAG_UPOS, _analyses, _head, _inflect, _knows
 from ..language import ARTICLES, FUNCTION_WORDS, article_agrees
 from .thesauri import _POS_UPOS, MAX_PHRASE_LEN, PATHS, SOURCES, _warn_once, available_sources  # noqa: F401  (SOURCES, PATHS: part of this module's interface)
@@ -104,6 +105,8 @@ class Lexicon:
         self._memo: dict[str, list[Candidate]] = {}
         self._nb_memo: dict[str, frozenset[str]] = {}
         self._fan_memo: dict[str, int] = {}
+        # the built-in lexicon's common look-ups, worked out at set-up (lexicon.lookups)
+        self._stored: Lookups | None = None
 
     # -- reverse ------------------------------------------------------------------------
 
@@ -121,6 +124,10 @@ class Lexicon:
         hit = self._memo.get(phrase)
         if hit is not None:
             return hit
+        if self._stored is not None:
+            hit = self._stored.originals(phrase)
+            if hit is not None:
+                return self._remember(phrase, hit)
         if phrase not in self._keys and phrase not in self.spinners.reverse:
             composed = self._composed(phrase)
             return [] if composed is None else self._remember(phrase, composed)
@@ -289,7 +296,8 @@ class Lexicon:
         if hit is None:
             if len(self._fan_memo) > 100_000:
                 self._fan_memo.clear()
-            hit = self._fan_memo[word] = len(self.synonyms(word))
+            stored = self._stored.fanout(word) if self._stored is not None else None
+            hit = self._fan_memo[word] = len(self.synonyms(word)) if stored is None else stored
         return hit
 
     def spun_weight(self, phrase: str) -> float:
@@ -323,4 +331,6 @@ class Lexicon:
 
 @cache
 def default_lexicon() -> Lexicon:
-    return Lexicon()
+    lex = Lexicon()
+    lex._stored = open_for(lex)
+    return lex

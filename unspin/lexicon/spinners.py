@@ -46,7 +46,15 @@ class Habit:
 def fold(text: str) -> str:
     """A phrase as tables key it: lower-cased, single-spaced, with typographic apostrophes
     as plain ones (a page's "didn’t" is the same habit as another page's "didn't")."""
-    return _plain(text).lower()
+    hit = _FOLDED.get(text)
+    if hit is None:
+        if len(_FOLDED) > 200_000:  # bounded: a scan folds each phrase a dozen times
+            _FOLDED.clear()
+        hit = _FOLDED[text] = _plain(text).lower()
+    return hit
+
+
+_FOLDED: dict[str, str] = {}
 
 
 def _plain(text: str) -> str:
