@@ -432,13 +432,14 @@ class NGramLM:
         start = t.vocab.get("<s>", UNKNOWN)
         total = np.zeros(n)
         for p in range(2, width + 4):
-            w, h1, h2 = seq[:, p], seq[:, p - 1], seq[:, p - 2]
-            live = w != PAD
+            live = np.flatnonzero(seq[:, p] != PAD)  # (past a phrase's window: nothing to read)
+            w, h1, h2 = seq[live, p], seq[live, p - 1], seq[live, p - 2]
             # a sentence's first word reads after <s>, its second after the first alone
             h2 = np.where((h2 == START) | (h1 == START), UNKNOWN, h2)
             h1 = np.where(h1 == START, start, h1)
-            raw = t.raw(np.where(live, w, UNKNOWN), h1, h2)
-            total = total + np.where(live, np.maximum(raw * _LN_BASE, NGRAM_FLOOR), 0.0)
+            lp = np.zeros(n)
+            lp[live] = np.maximum(t.raw(w, h1, h2) * _LN_BASE, NGRAM_FLOOR)
+            total = total + lp
         return total
 
     def logp(self, word: str, hist: tuple[str, ...] = ()) -> float:

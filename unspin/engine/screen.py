@@ -11,6 +11,7 @@ from typing import Callable
 
 from ..language import ARTICLES, article_agrees
 from ..text import Doc, plain_apostrophes
+from ..lexicon.lexicon import TABLE_SOURCES
 from .sites import Cand, Site, by_sentence, evolve
 
 # The 3-gram screen keeps the best `keep` thesaurus candidates plus up to this many LM proposals.
@@ -107,7 +108,7 @@ def _kept(site_of, gains, cands: list[Cand], keep: int):
     the LM's proposals (already filtered by meaning) for places of their own. (Ties keep the
     candidates' order: every sort here is stable.)"""
     import numpy as np
-    known = np.fromiter((c.known for c in cands), dtype=bool, count=len(cands))
+    known = np.fromiter((c.source in TABLE_SOURCES for c in cands), dtype=bool, count=len(cands))
     lm = np.fromiter((c.source == "lm" for c in cands), dtype=bool, count=len(cands))
     order = np.lexsort((-gains, ~known, lm, site_of))  # the last key sorts first
     group = site_of[order] * 2 + lm[order]             # (suspect, proposals or not)

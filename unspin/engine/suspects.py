@@ -83,8 +83,15 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
         ids[live[0][0]:] = ng.ids(lower[live[0][0]:live[-1][1]])
     found: list[tuple[Site, int, int]] = []  # suspects not yet screened, with their sentence
 
+    prior_of: dict[str, float] = {}
+
     def priors(c: Cand) -> float:  # only the candidates screening keeps need one
-        return prior(lex, c.text, c.source)
+        if c.source in TABLE_SOURCES:
+            return 0.0
+        v = prior_of.get(c.text)
+        if v is None:
+            v = prior_of[c.text] = prior(lex, c.text, c.source)
+        return v
     reported = first
     for lo, hi in live:
         if lo - reported >= PROGRESS_WORDS:

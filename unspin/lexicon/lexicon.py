@@ -55,6 +55,8 @@ def article_phrase(phrase: str) -> tuple[str, str] | None:
 def inner_phrase(phrase: str) -> str | None:
     """The part a composed reading looks up: a possessive's owner, or the noun phrase after
     "a"/"an"; None for any other phrase."""
+    if not phrase.endswith(POSSESSIVE) and not phrase.startswith(("a ", "an ")):
+        return None  # (the common case, cheaply: every n-gram of a text is asked)
     owner = possessor(phrase)
     if owner is not None:
         return owner[0]
