@@ -153,8 +153,6 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
     for k, (q, f) in enumerate(part.chunks):  # the document is its worst (last worst) chunk
         if k == 0 or q >= p:
             p, feats = q, f
-    if part.edit_p:
-        flags = [evolve(f, edit_probability=part.edit_p.get((f.start, f.end))) for f in flags]
     return Detection(p, verdict(p), flags, feats, chunk_p)
 
 
@@ -167,16 +165,15 @@ STRETCH_WORDS = 50_000
 @dataclass
 class _Part:
     """What one stretch of whole chunks yields: its flags (before overlaps are resolved
-    across the whole text), each chunk's (probability, features), its edit probabilities."""
+    across the whole text; on the fast path each with its edit probability), and each
+    chunk's (probability, features)."""
     flags: list[Flag]
     chunks: list[tuple[float, dict[str, float]]]
-    edit_p: dict[tuple[int, int], float]
 
 
 def _joined(parts: list[_Part]) -> _Part:
     """Consecutive stretches' parts as one, in text order."""
-    return _Part([f for p in parts for f in p.flags], [c for p in parts for c in p.chunks],
-                 {k: v for p in parts for k, v in p.edit_p.items()})
+    return _Part([f for p in parts for f in p.flags], [c for p in parts for c in p.chunks])
 
 
 def chunk_bounds(words: int) -> list[tuple[int, int]]:
@@ -217,7 +214,9 @@ def _fast_part(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],
             flags.append(Flag(s.start, s.end, s.text, c.text, sigmoid(a * c.ngram_gain + b), why))
             flagged.add((s.start, s.end))
     chunks, edit_p = _score_chunks(doc, sites, bounds, flagged, None, progress)
-    return _Part(flags, chunks, edit_p)
+    # (here, in the worker's process, rather than for the whole text after the workers)
+    flags = [evolve(f, edit_probability=edit_p.get((f.start, f.end))) for f in flags]
+    return _Part(flags, chunks)
 
 
 def _deep_part(doc: Doc, lexicon, bounds: list[tuple[int, int]], progress=None) -> _Part:
@@ -230,9 +229,9 @@ def _deep_part(doc: Doc, lexicon, bounds: list[tuple[int, int]], progress=None) 
     flags = [Flag(e.start, e.end, e.from_, e.to, e.confidence, "language model prefers the original")
              for e in r.edits]
     word_at = {w.start: k for k, w in enumerate(doc.words)}
-    chunks, edit_p = _score_chunks(doc, sites, bounds, set(), sorted(
+    chunks, _ = _score_chunks(doc, sites, bounds, set(), sorted(
         word_at.get(e.start, 0) for e in r.edits), progress)
-    return _Part(flags, chunks, edit_p)
+    return _Part(flags, chunks)
 
 
 def _score_chunks(doc: Doc, sites: list[Site], bounds: list[tuple[int, int]],

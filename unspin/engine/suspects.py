@@ -116,7 +116,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 if in_name and not lex.written_capitalised(phrase):
                     continue
                 more = extra.get((i, n), []) if not in_name else []
-                if not more and not lex.is_key(phrase):
+                if not more and not lex.is_key(phrase, folded=True):  # lower: folded words
                     continue
                 entry = memo.get(phrase)
                 if entry is None:  # a long text repeats its phrases: build each once

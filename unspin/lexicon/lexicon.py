@@ -112,17 +112,21 @@ class Lexicon:
 
     # -- reverse ------------------------------------------------------------------------
 
-    def is_key(self, phrase: str) -> bool:
-        """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)"""
-        phrase = fold(phrase)
+    def is_key(self, phrase: str, folded: bool = False) -> bool:
+        """Cheap: does originals(phrase) have anything? (A set look-up for most phrases.)
+        folded: the caller already wrote the phrase as fold() does (a text's scan asks for
+        every n-gram)."""
+        if not folded:
+            phrase = fold(phrase)
         if phrase not in self._keys and phrase not in self.spinners.reverse \
                 and inner_phrase(phrase) is None:
             return False
-        return bool(self.originals(phrase))
+        return bool(self.originals(phrase, folded=True))
 
-    def originals(self, phrase: str) -> list[Candidate]:
+    def originals(self, phrase: str, folded: bool = False) -> list[Candidate]:
         """Words/phrases a spinner could have replaced with `phrase`, best first."""
-        phrase = fold(phrase)
+        if not folded:
+            phrase = fold(phrase)
         hit = self._memo.get(phrase)
         if hit is not None:
             return hit
