@@ -41,10 +41,7 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
 
     rate: the document's estimated spin rate (share of words a spinner replaced); a heavily
     spun document makes every swap more likely, a clean one less."""
-    from wordfreq import zipf_frequency
-
-    def zipf(phrase: str) -> float:
-        return min(zipf_frequency(w, "en") for w in phrase.split())
+    zipf = _zipf
 
     def total(c: Cand) -> float:
         return (c.lm_gain if use_lm else c.ngram_gain) or 0.0
@@ -75,25 +72,14 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
 
 def columns_without_lm(pairs: list[tuple[Site, Cand]], rate: float | None = None):
     """features(site, cand, use_lm=False[, rate]) for many pairs at once: name -> numpy
-    column, equal to the dicts' values to the bit (tests/test_engine.py checks it). Detection
-    scores every candidate of a long text this way: a dict a candidate cost a fifth of its time."""
+    column, equal to the dicts' values to the bit (tests/test_screen_batch.py checks it).
+    Detection scores every candidate of a long text this way: a dict a candidate cost a fifth
+    of its time."""
     import numpy as np
-    from wordfreq import zipf_frequency
-    memo = _ZIPF
-    if len(memo) > 200_000:
-        memo.clear()
-
-    def zipf(phrase: str) -> float:
-        v = memo.get(phrase)
-        if v is None:
-            v = memo[phrase] = min(zipf_frequency(w, "en") for w in phrase.split())
-        return v
+    zipf = _zipf
 
     def col(values) -> np.ndarray:
         return np.fromiter(values, dtype=float, count=len(pairs))
-
-    def clipped(x: np.ndarray, lim: float = 20.0) -> np.ndarray:
-        return np.maximum(-lim, np.minimum(lim, x))
     # margin: the candidate's gain over the best other candidate of its site (or 0)
     margin_to: dict[int, float] = {}
     by_site: dict[int, list[Cand]] = {}
@@ -134,17 +120,26 @@ def columns_without_lm(pairs: list[tuple[Site, Cand]], rate: float | None = None
     return f
 
 
-_ZIPF: dict[str, float] = {}  # a phrase's rarest word's zipf, remembered between chunks
-
-
 def columns_with_rate(f: dict, rate: float) -> dict:
     """with_rate for columns_without_lm's columns."""
     import numpy as np
-    r = min(1 - RATE_FLOOR, max(RATE_FLOOR, rate))
-    lo = math.log(r / (1 - r))
-    return dict(f, rate=np.full(len(f["gain"]), lo),
-                rate_gain=lo * np.maximum(-10.0, np.minimum(10.0, f["gain"])),
+    lo = _rate_logit(rate)
+    return dict(f, rate=np.full(len(f["gain"]), lo), rate_gain=lo * clipped(f["gain"], 10.0),
                 rate_table=lo * f["table"])
+
+
+def _zipf(phrase: str) -> float:
+    """The zipf frequency of a phrase's rarest word (remembered: every suspect asks)."""
+    v = _ZIPF.get(phrase)
+    if v is None:
+        from wordfreq import zipf_frequency
+        if len(_ZIPF) > 200_000:
+            _ZIPF.clear()
+        v = _ZIPF[phrase] = min(zipf_frequency(w, "en") for w in phrase.split())
+    return v
+
+
+_ZIPF: dict[str, float] = {}
 
 
 def doc_features(cand: Cand, use_lm: bool = True) -> dict[str, float]:
@@ -158,14 +153,24 @@ def doc_features(cand: Cand, use_lm: bool = True) -> dict[str, float]:
 def with_rate(f: dict[str, float], rate: float) -> dict[str, float]:
     """Edit features plus the document's spin rate (as log-odds) and its interactions:
     the same LM gain or table count means more in a heavily spun document."""
-    r = min(1 - RATE_FLOOR, max(RATE_FLOOR, rate))
-    lo = math.log(r / (1 - r))
+    lo = _rate_logit(rate)
     return dict(f, rate=lo, rate_gain=lo * clip(f["gain"], 10.0), rate_table=lo * f["table"])
+
+
+def _rate_logit(rate: float) -> float:
+    r = min(1 - RATE_FLOOR, max(RATE_FLOOR, rate))
+    return math.log(r / (1 - r))
 
 
 def clip(x: float, lim: float = 20.0) -> float:
     """Gains beyond ±lim nats say no more than lim."""
     return max(-lim, min(lim, x))
+
+
+def clipped(x, lim: float = 20.0):
+    """clip() for a numpy array."""
+    import numpy as np
+    return np.maximum(-lim, np.minimum(lim, x))
 
 
 def edit_model(use_lm: bool, staged: bool) -> dict:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .cache import _prune, cache_dir
+from .cache import _prune, _stamp, cache_dir
 
 MIN_ZIPF = 3.0   # headwords this common or more are stored
 _SEP, _ROW = "\x1f", "\x1e"
@@ -45,12 +45,12 @@ def stamp(lex) -> str | None:
     if not lex.habits or lex.spinners is not builtin() \
             or lex.sources != tuple(s for s in SOURCES if s in available_sources()):
         return None
-    h = hashlib.sha1()
-    files = [Path(f) for s in lex.sources for f in _source_files(s)]
-    for f in files + [HABITS_PATH, OBSERVED_PATH] + _code_files():
+    # the thesauri as the index's cache stamps them (size and time: 40 MB not read at every
+    # start); the tables and code by content, so a fresh clone of the same code shares a store
+    h = hashlib.sha1(_stamp([f for s in lex.sources for f in _source_files(s)]).encode())
+    for f in [HABITS_PATH, OBSERVED_PATH] + _code_files():
         h.update(f"{f.name}:".encode())
-        h.update(f.read_bytes() if f.stat().st_size < 5_000_000 else
-                 f"{f.stat().st_size}:{f.stat().st_mtime_ns}".encode())
+        h.update(f.read_bytes())
     for pkg in ("lemminflect", "wordfreq"):
         h.update(f"{pkg}={metadata.version(pkg)};".encode())
     return h.hexdigest()[:16]
