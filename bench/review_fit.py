@@ -1,27 +1,28 @@
 """Fit restore's review (unspin.engine.review) on the dev splits, never on test.
 
-1. trace: the real pages' dev split (23 pages; spinner A known and unknown) and the simulated dev
-   split (Brown dev articles: known A at its natural rate, unknown A, B, C at 0.2), each decoded
-   without the review; for every suspect whose best option's p lies in [0.1, 0.97], Gemma 3 270M's
-   gain for it with the other chosen edits in place (review.reread). The decodings and gains
-   go to a local pickle (.cache/diag; it holds the pages' text, so it never enters the repository).
-2. fit: a logistic model on logit p and the clipped gain over the options in --band, labelled
-   right when the option brings a real page closer to its original (real_pages.labels) or
-   restores a simulated spinner edit exactly; then, for each cut, the whole decision as the
-   review would leave it (review.settle): damage undone, precision and untouched words changed
-   on the real pages, restored exactly, precision and untouched words changed per simulated
-   cell. The cut: the lowest in --cuts that keeps the simulated known spinner's untouched words
-   changed at or below the decision's without the review. --write stores the rule in
-   unspin/data/calibration.json.
+1. trace: the simulated dev split (Brown dev articles: known spinner A at its natural rate and
+   at 0.25, unknown A, B, C at 0.2, and the articles unspun), and the real pages' dev split
+   where `.cache/realpages` holds it (bench/real_pages.py), each decoded without the review;
+   for every option the widest rule would review (suspect's best p >= 0.02, option p >= 0.02 of
+   it), both readers' gains with the other chosen edits in place (review.reread): Gemma 3 270M
+   and the decision's own SmolLM2. The decodings and gains go to a local pickle (.cache/diag;
+   it may hold the pages' text, so it never enters the repository).
+2. fit: a logistic model on the review's evidence (review.FEATURES) over the options the rule
+   --floor/--running reviews, labelled right when the option restores a simulated spinner edit
+   exactly (or brings a real page closer to its original, real_pages.labels); then, for each
+   cut, the whole decision as the review would leave it (review.settle): restored exactly,
+   precision and untouched words changed per cell. The cut: the lowest in --cuts that keeps
+   the known spinner's (natural rate) untouched words changed at or below the decision's
+   without the review, and its precision at or above the decision's. --write stores the rule
+   in unspin/data/calibration.json.
 
-    .venv/bin/python bench/review_fit.py --trace .cache/diag/review_dev.pkl
-    .venv/bin/python bench/review_fit.py --fit .cache/diag/review_dev.pkl --write
+    .venv/bin/python bench/review_fit.py --trace .cache/diag/review2_dev.pkl
+    .venv/bin/python bench/review_fit.py --fit .cache/diag/review2_dev.pkl --write
 """
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import pickle
 import sys
 import time
@@ -31,85 +32,118 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-SIM_CELLS = (("known", "A", None), ("unknown", "A", 0.2), ("unknown", "B", 0.2), ("unknown", "C", 0.2))
-WIDE = (0.1, 0.97)
+SIM_CELLS = (("known", "A", None), ("known", "A", 0.25), ("unknown", "A", 0.2),
+             ("unknown", "B", 0.2), ("unknown", "C", 0.2), ("clean", "", None))
+WIDE = 0.02  # the trace's floor and running share: the fit may choose any rule inside it
 
 
-def trace(out: Path, docs: int) -> None:
+def _wide():
+    from unspin.engine.review import FEATURES, Rule
+    return Rule(WIDE, WIDE, 0.0, (0.0,) * len(FEATURES), 0.5)
+
+
+def trace(out: Path, docs: int, cells: list[str] | None) -> None:
     import corpus
     from real import restore_traced, tables
     from real_pages import PAGES, lexicon_for, load, source_site
     from run import as_edits, pick_spread, seed_for
 
     from unspin.engine import lm
-    from unspin.engine.review import Rule, contested, reread
-    from unspin.lexicon.lexicon import Lexicon
+    from unspin.engine.review import contested, reread
+    from unspin.lexicon.lexicon import Lexicon, default_lexicon
     from unspin.simulate.spin import spin
-    model, wide = lm.neural(), Rule(*WIDE, 0.0, 0.0, 0.0, 0.5)
+    model = lm.neural()
     items: list[dict] = []
     t0 = time.time()
-    for regime in ("known", "unknown"):
-        lex = lexicon_for(regime)
-        for page in load(PAGES, "dev"):
-            doc, _, dec, _ = restore_traced(page["spun"], lex, model, review=False)
-            items.append({"kind": "real", "cell": f"real {regime}", "id": page["id"],
-                          "group": source_site(page["original_url"]), "text": page["spun"],
-                          "original": page["original"], "doc": doc, "dec": dec})
-        print(f"real {regime} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
+    if PAGES.exists() and not cells:
+        for regime in ("known", "unknown"):
+            lex = lexicon_for(regime)
+            for page in load(PAGES, "dev"):
+                doc, _, dec, _ = restore_traced(page["spun"], lex, model, review=False)
+                items.append({"kind": "real", "cell": f"real {regime}", "id": page["id"],
+                              "group": source_site(page["original_url"]), "text": page["spun"],
+                              "original": page["original"], "doc": doc, "dec": dec})
+            print(f"real {regime} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
+    else:
+        print(f"no real pages at {PAGES} (or --cells given): simulated cells only", file=sys.stderr)
     for regime, style, rate in SIM_CELLS:
-        spin_table, restore_table = tables(regime, style)
-        lex = Lexicon(spinners=restore_table)
+        name = _cell_name(regime, style, rate)
+        if cells and name not in cells:
+            continue
+        if regime == "clean":
+            lex = default_lexicon()
+        else:
+            spin_table, restore_table = tables(regime, style)
+            lex = Lexicon(spinners=restore_table)
         for d in pick_spread(corpus.documents("dev-all", "dev", chunk_words=300), docs):
-            sp = spin(d.text, style="observed", rate=rate, seed=seed_for(d.id, regime, style, rate),
-                      table=spin_table)
-            doc, _, dec, _ = restore_traced(sp.text, lex, model, review=False)
-            items.append({"kind": "sim", "cell": f"{regime} {style} {rate or 'natural'}", "id": d.id,
-                          "group": d.id.split("#")[0], "text": sp.text,
-                          "gold": as_edits(sp.edits, sp.text)[0], "doc": doc, "dec": dec})
-        print(f"{regime} {style} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
-    reader, secs, words = lm.reader(), 0.0, 0
+            if regime == "clean":
+                text, gold = d.text, []
+            else:
+                sp = spin(d.text, style="observed", rate=rate,
+                          seed=seed_for(d.id, regime, style, rate), table=spin_table)
+                text, gold = sp.text, as_edits(sp.edits, sp.text)[0]
+            doc, _, dec, _ = restore_traced(text, lex, model, review=False)
+            items.append({"kind": "sim", "cell": name, "id": d.id, "group": d.id.split("#")[0],
+                          "text": text, "gold": gold, "doc": doc, "dec": dec})
+        print(f"{name} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
+    reader = lm.reader()
     if reader is None:
-        raise SystemExit("Gemma 3 270M is not installed: UNSPIN_WITH_GEMMA=1 make setup")
+        raise SystemExit("Gemma 3 270M is not installed (or UNSPIN_REVIEW=0): UNSPIN_WITH_GEMMA=1 make setup")
+    secs, words = 0.0, 0
     for it in items:
-        disputed = contested(it["dec"].options, wide)
+        disputed = contested(it["dec"].options, _wide())
         t1 = time.perf_counter()
-        gains = reread(it["doc"], disputed, it["dec"].chosen, reader)
+        g = reread(it["doc"], disputed, it["dec"].chosen, reader)
+        s = reread(it["doc"], disputed, it["dec"].chosen, model)
         secs += time.perf_counter() - t1
         words += len(it["doc"].words)
-        it["gains"] = {o.site.key: g for o, g in zip(disputed, gains)}
-    print(f"the reader: {1000 * secs / max(1, words):.1f} s per 1,000 words on the widest band",
-          file=sys.stderr)
+        keys = [(o.site.key, o.cand.text) for o in disputed]
+        it["gains"] = dict(zip(keys, zip(g, s)))
+    print(f"the readers: {1000 * secs / max(1, words):.1f} s per 1,000 words on the widest rule "
+          f"[{time.time() - t0:.0f}s]", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pickle.dumps(items))
 
 
-def _rows(items: list[dict], lo: float, hi: float) -> list[dict]:
-    """(p, gain, right, group) of each contested option."""
-    from real_pages import labels
+def _cell_name(regime: str, style: str, rate: float | None) -> str:
+    return "clean" if regime == "clean" else f"{regime} {style} {rate or 'natural'}"
 
-    from unspin.engine.review import Rule, contested
-    band = Rule(lo, hi, 0.0, 0.0, 0.0, 0.5)
-    rows = []
+
+def _disputed(it: dict, rule):
+    """(the options `rule` reviews in this item, their evidence)."""
+    from unspin.engine.review import contested, evidence
+    disputed = contested(it["dec"].options, rule)
+    pairs = [it["gains"][o.site.key, o.cand.text] for o in disputed]
+    return disputed, evidence(disputed, [g for g, _ in pairs], [s for _, s in pairs], rule.clip)
+
+
+def _rows(items: list[dict], rule) -> tuple[list[tuple[float, ...]], list[bool]]:
+    """The evidence and label (right or not) of each option `rule` reviews."""
+    from real_pages import labels
+    xs: list[tuple[float, ...]] = []
+    ys: list[bool] = []
     for it in items:
         if it["kind"] == "real":
             judge = labels(it["text"], it["original"])
         else:
             gold = {(g.start, g.end): g.to.casefold() for g in it["gold"]}
-        for o in contested(it["dec"].options, band):
+        disputed, ev = _disputed(it, rule)
+        for o, x in zip(disputed, ev):
             if it["kind"] == "real":
                 right = judge(o.site.start, o.site.end, o.cand.text)[0]
             else:
                 right = gold.get((o.site.start, o.site.end)) == o.cand.text.casefold()
-            rows.append({"p": o.p, "gain": it["gains"][o.site.key], "y": bool(right)})
-    return rows
+            xs.append(x)
+            ys.append(bool(right))
+    return xs, ys
 
 
 def _chosen(it: dict, rule):
-    from unspin.engine.review import contested, settle
+    from unspin.engine.review import settle
     if rule is None:
         return it["dec"].chosen
-    disputed = contested(it["dec"].options, rule)
-    return settle(it["dec"].chosen, disputed, [it["gains"][o.site.key] for o in disputed], rule)
+    disputed, ev = _disputed(it, rule)
+    return settle(it["dec"].chosen, disputed, ev, rule)
 
 
 def evaluate(items: list[dict], rule) -> dict[str, tuple[float, float, float]]:
@@ -137,20 +171,18 @@ def evaluate(items: list[dict], rule) -> dict[str, tuple[float, float, float]]:
             for cell, a in acc.items()}
 
 
-def fit(path: Path, lo: float, hi: float, cuts: list[float], write: bool) -> None:
+def fit(path: Path, floor: float, running: float, cuts: list[float], write: bool, name: str = "") -> None:
     from sklearn.linear_model import LogisticRegression
 
-    from unspin.engine.review import Rule
+    from unspin.engine.review import FEATURES, Rule
     items = pickle.loads(path.read_bytes())
-    rows = _rows(items, lo, hi)
-
-    def x(r: dict) -> list[float]:
-        p = min(max(r["p"], 1e-4), 1 - 1e-4)
-        return [math.log(p / (1 - p)), max(-10.0, min(10.0, r["gain"]))]
-    m = LogisticRegression(C=100).fit([x(r) for r in rows], [r["y"] for r in rows])
-    bias, (w_p, w_gain) = float(m.intercept_[0]), (float(w) for w in m.coef_[0])
-    print(f"{len(rows)} contested options in [{lo}, {hi}], {sum(r['y'] for r in rows)} right; "
-          f"q = sigmoid({bias:.3f} + {w_p:.3f} logit p + {w_gain:.3f} gain)\n")
+    frame = Rule(floor, running, 0.0, (0.0,) * len(FEATURES), 0.5)
+    xs, ys = _rows(items, frame)
+    m = LogisticRegression(C=1.0, max_iter=1000).fit(xs, ys)
+    bias, weights = float(m.intercept_[0]), tuple(float(w) for w in m.coef_[0])
+    print(f"{len(xs)} reviewed options (suspect's best p >= {floor}, option p >= {running} of it), "
+          f"{sum(ys)} right; q = sigmoid({bias:.3f} + "
+          + " + ".join(f"{w:.3f} {k}" for k, w in zip(FEATURES, weights)) + ")\n")
     base = evaluate(items, None)
     cells = list(base)
     print("| cut | " + " | ".join(cells) + " |")
@@ -160,42 +192,59 @@ def fit(path: Path, lo: float, hi: float, cuts: list[float], write: bool) -> Non
         return f"| {tag} | " + " | ".join(
             f"{100 * a:.1f} % / {b:.3f} / {100 * c:.2f} %" for a, b, c in (res[k] for k in cells)) + " |"
     print(line("no review", base))
-    known = next(c for c in cells if c.startswith("known"))
-    chosen_cut = None
+    known = next(c for c in cells if c.startswith("known") and c.endswith("natural"))
+    chosen_cut, res_at = None, (0.0, 0.0, 0.0)
     for cut in cuts:
-        res = evaluate(items, Rule(lo, hi, bias, w_p, w_gain, cut))
+        res = evaluate(items, Rule(floor, running, bias, weights, cut))
         print(line(str(cut), res))
-        if chosen_cut is None and res[known][2] <= base[known][2] + 1e-12:
-            chosen_cut = cut
+        if chosen_cut is None and res[known][2] <= base[known][2] + 1e-12 \
+                and res[known][1] >= base[known][1]:
+            chosen_cut, res_at = cut, res[known]
     print("\n(each cell: damage undone on real pages, restored exactly on simulated ones / "
           "precision / untouched words changed)")
-    print(f"cut: {chosen_cut} (the lowest keeping '{known}' untouched changes at or below no review's)")
+    print(f"cut: {chosen_cut} (the lowest keeping '{known}' untouched changes at or below no "
+          "review's, and its precision at or above)")
     if write and chosen_cut is not None:
         from tune import OUT, dump
         cal = json.loads(OUT.read_text())
-        cal["review"] = {"lo": lo, "hi": hi, "bias": bias, "w_p": w_p, "w_gain": w_gain,
-                         "cut": chosen_cut, "clip": 10.0,
-                         "fitted_on": f"bench/review_fit.py on {path.name}: {len(rows)} options"}
+        cal["review"] = {"floor": floor, "running": running, "bias": bias,
+                         "weights": dict(zip(FEATURES, weights)), "cut": chosen_cut, "clip": 10.0,
+                         "fitted_on": f"bench/review_fit.py on {name or path.name}: {len(xs)} options, "
+                                      f"{sum(ys)} right; cells {', '.join(cells)} (dev split only); "
+                                      f"cut {chosen_cut}: known natural {100 * res_at[0]:.1f} % / "
+                                      f"{res_at[1]:.3f} / {100 * res_at[2]:.2f} % untouched, without the "
+                                      f"review {100 * base[known][0]:.1f} % / {base[known][1]:.3f} / "
+                                      f"{100 * base[known][2]:.2f} %"}
         OUT.write_text(dump(cal))
         print(f"wrote {OUT}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trace", type=Path, help="decode the dev splits, score with the reader, pickle here")
-    ap.add_argument("--fit", type=Path, help="fit on a pickle from --trace")
+    ap.add_argument("--trace", type=Path, help="decode the dev splits, score with both readers, pickle here")
+    ap.add_argument("--fit", type=Path, action="append",
+                    help="fit on pickles from --trace (repeat to join several)")
     ap.add_argument("--docs", type=int, default=12, help="simulated articles per cell")
-    ap.add_argument("--band", default="0.3,0.95", help="the p band the review contests")
-    ap.add_argument("--cuts", default="0.74,0.75,0.76,0.77,0.78,0.8,0.82,0.85")
+    ap.add_argument("--cells", help="trace only these simulated cells, e.g. 'known A natural,clean'")
+    ap.add_argument("--floor", type=float, default=0.1, help="review suspects whose best p is at least this")
+    ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
+    ap.add_argument("--cuts", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85")
     ap.add_argument("--write", action="store_true", help="store the rule in calibration.json")
     a = ap.parse_args()
     if not (a.trace or a.fit):
         ap.error("give --trace and/or --fit")
+    if a.floor < WIDE or a.running < WIDE:
+        ap.error(f"--floor and --running must be at least the trace's {WIDE}")
     if a.trace:
-        trace(a.trace, a.docs)
+        trace(a.trace, a.docs, a.cells.split(",") if a.cells else None)
     if a.fit:
-        lo, hi = (float(v) for v in a.band.split(","))
-        fit(a.fit, lo, hi, [float(c) for c in a.cuts.split(",")], a.write)
+        paths = a.fit
+        if len(paths) > 1:
+            joined = Path(str(paths[0]) + ".joined")
+            joined.write_bytes(pickle.dumps([it for p in paths for it in pickle.loads(p.read_bytes())]))
+            paths = [joined]
+        fit(paths[0], a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write,
+            " + ".join(p.name for p in a.fit))
 
 
 if __name__ == "__main__":

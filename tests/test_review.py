@@ -1,68 +1,93 @@
-"""The review: a second reader settles the decision's contested edits (engine.review)."""
+"""The review: both readers read the page as the decision left it and decide again
+(engine.review)."""
 import pytest
 
 from unspin.engine.edits import Choice
-from unspin.engine.review import Rule, contested, reread, review, settle
+from unspin.engine.review import FEATURES, Rule, contested, evidence, reread, review, settle
 from unspin.engine.sites import Cand, Site
 from unspin.text import Doc
 
-RULE = Rule(lo=0.3, hi=0.95, bias=0.0, w_p=1.0, w_gain=0.5, cut=0.7)
+# Trusts the decision's p and both readers' gains alike.
+RULE = Rule(floor=0.1, running=0.1, bias=0.0, weights=(1.0, 0.5, 0.5, 0.0, 0.0), cut=0.7)
 
 
 def _choice(i: int, cand: str, p: float, n: int = 1) -> Choice:
     return Choice(Site(i, n, 10 * i, 10 * i + 5, "spun"), Cand(cand, "observed"), p)
 
 
-def test_q_rises_with_the_decisions_p_and_the_readers_gain_and_clips_the_gain():
-    assert RULE.q(0.5, 0.0) == pytest.approx(0.5)
-    assert RULE.q(0.8, 0.0) > RULE.q(0.6, 0.0)
-    assert RULE.q(0.6, 4.0) > RULE.q(0.6, 0.0) > RULE.q(0.6, -4.0)
-    assert RULE.q(0.6, 50.0) == RULE.q(0.6, RULE.clip)
+def test_q_rises_with_the_decisions_p_and_both_readers_gains():
+    assert RULE.q((0.0, 0.0, 0.0, 0.0, 0.0)) == pytest.approx(0.5)
+    assert RULE.q((1.0, 0.0, 0.0, 0.0, 0.0)) > RULE.q((0.0, 0.0, 0.0, 0.0, 0.0))
+    assert RULE.q((0.0, 4.0, 0.0, 0.0, 0.0)) > RULE.q((0.0, 0.0, 0.0, 0.0, 0.0)) > RULE.q((0.0, 0.0, -4.0, 0.0, 0.0))
 
 
-def test_contested_takes_each_suspects_best_option_inside_the_band():
-    options = [_choice(1, "a", 0.5), _choice(1, "b", 0.6),   # best 0.6: contested
-               _choice(2, "c", 0.97),                          # sure: left alone
-               _choice(3, "d", 0.1), _choice(3, "e", 0.2)]    # unlikely: left alone
+def test_from_params_reads_the_weights_by_name():
+    rule = Rule.from_params({"floor": 0.1, "running": 0.2, "bias": -1, "cut": 0.8,
+                             "weights": {k: float(i) for i, k in enumerate(reversed(FEATURES))}})
+    assert rule.weights == tuple(float(i) for i in reversed(range(len(FEATURES))))
+    assert (rule.floor, rule.running, rule.cut) == (0.1, 0.2, 0.8)
+
+
+def test_contested_takes_the_running_options_of_suspects_above_the_floor():
+    options = [_choice(1, "a", 0.5), _choice(1, "b", 0.6), _choice(1, "c", 0.05),  # c: out of the running
+               _choice(2, "d", 0.97),                                           # sure: reviewed too
+               _choice(3, "e", 0.05), _choice(3, "f", 0.08)]                    # below the floor
     got = contested(options, RULE)
-    assert [(o.site.i, o.cand.text) for o in got] == [(1, "b")]
+    assert [(o.site.i, o.cand.text) for o in got] == [(1, "b"), (1, "a"), (2, "d")]
 
 
-def test_settle_makes_keeps_and_drops_contested_edits_by_the_readers_gain():
-    sure = _choice(5, "sure", 0.97)
+def test_evidence_clips_gains_and_takes_margins_over_the_suspects_other_options():
+    disputed = [_choice(1, "a", 0.5), _choice(1, "b", 0.5), _choice(2, "c", 0.9)]
+    ev = evidence(disputed, [3.0, 50.0, -2.0], [1.0, 2.0, 4.0], lim=10.0)
+    assert ev[0][0] == pytest.approx(0.0)                 # logit 0.5
+    assert ev[1][1] == 10.0                               # the reader's gain clipped
+    assert ev[0][3] == pytest.approx(3.0 - 10.0)          # a against b (reader)
+    assert ev[1][4] == pytest.approx(2.0 - 1.0)           # b against a (model)
+    assert ev[2][3] == pytest.approx(-2.0 - 0.0)          # alone: against the spun wording
+    assert ev[2][4] == pytest.approx(4.0)
+
+
+def test_settle_keeps_drops_makes_and_switches_edits_by_the_evidence():
+    sure = _choice(5, "sure", 0.97)                        # not disputed: as decided
     kept_then_refused = _choice(1, "x", 0.9)
     refused_then_made = _choice(2, "y", 0.6)
-    disputed = [kept_then_refused, refused_then_made]
-    out = settle([sure, kept_then_refused], disputed, [-10.0, 6.0], RULE)
+    first, second = _choice(3, "first", 0.9), _choice(3, "second", 0.5)
+    disputed = [kept_then_refused, refused_then_made, first, second]
+    xs = evidence(disputed, [-10.0, 6.0, -3.0, 8.0], [-10.0, 6.0, -3.0, 8.0])
+    out = settle([sure, kept_then_refused, first], disputed, xs, RULE)
     got = {(c.site.i, c.cand.text): c.p for c in out}
-    assert set(got) == {(5, "sure"), (2, "y")}
-    assert got[(5, "sure")] == 0.97                       # outside the band: as decided
-    assert got[(2, "y")] == pytest.approx(RULE.q(0.6, 6.0))  # its confidence is the rule's q
+    assert set(got) == {(5, "sure"), (2, "y"), (3, "second")}
+    assert got[(5, "sure")] == 0.97
+    assert got[(2, "y")] == pytest.approx(RULE.q(xs[1]))  # its confidence is the rule's q
 
 
 def test_settle_never_makes_overlapping_edits():
     a = _choice(1, "one word", 0.9, n=2)      # words 1-2
     b = _choice(2, "other", 0.9)              # word 2
-    out = settle([], [a, b], [8.0, 6.0], RULE)
+    xs = evidence([a, b], [8.0, 6.0], [8.0, 6.0])
+    out = settle([], [a, b], xs, RULE)
     assert [c.cand.text for c in out] == ["one word"]
 
 
 @pytest.mark.slow
-def test_the_reader_prefers_the_original_in_the_restored_context():
+def test_the_readers_prefer_the_original_in_the_restored_context():
     """reread asks any neural LM (here the default one) for the gain of each option with the
     other chosen edits in place."""
     from unspin.engine.lm import neural
-    text = "The chief executive stated the company expects profits to rise next year."
+    text = "The chief executive stated the company expects income to rise next year."
     doc = Doc(text)
     at = text.index("stated")
     site = Site(3, 1, at, at + len("stated"), "stated")
     good = Choice(site, Cand("said", "observed"), 0.6)
     bad = Choice(site, Cand("banana", "observed"), 0.6)
-    gains = reread(doc, [good, bad], [], neural())
+    at2 = text.index("income")
+    profits = Choice(Site(6, 1, at2, at2 + len("income"), "income"), Cand("profits", "observed"), 0.9)
+    gains = reread(doc, [good, bad], [profits], neural())
     assert len(gains) == 2 and gains[0] > gains[1]
-    # review() with a rule that trusts the reader makes the good edit, not the bad one
-    trusting = Rule(lo=0.3, hi=0.95, bias=0.0, w_p=0.0, w_gain=1.0, cut=0.6)
-    out = review(doc, [], [good], neural(), trusting) + review(doc, [], [bad], neural(), trusting)
+    # review() with a rule that trusts the readers makes the good edit, not the bad one
+    trusting = Rule(floor=0.1, running=0.1, bias=0.0, weights=(0.0, 0.5, 0.5, 0.0, 0.0), cut=0.6)
+    out = review(doc, [], [good], neural(), neural(), trusting) \
+        + review(doc, [], [bad], neural(), neural(), trusting)
     assert [c.cand.text for c in out] == ["said"]
 
 

@@ -70,7 +70,7 @@ def restore(file: str = FileArg,
             db: Optional[Path] = typer.Option(None, "--db", help="Archive whose learned substitution table to use."),
             no_lm: bool = typer.Option(False, "--no-lm", help="Thesaurus and 3-gram only (fast, weaker)."),
             review: bool = typer.Option(True, "--review/--no-review",
-                                        help="Let a second LM (Gemma 3 270M, where installed) settle the contested edits."),
+                                        help="End with a review: both LMs (Gemma 3 270M, where installed, and SmolLM2) read the restored page and decide each likely edit again."),
             html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML view here."),
             show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
     """Restore the most likely original wording. Plain output keeps the input's line breaks."""

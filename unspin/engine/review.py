@@ -1,20 +1,22 @@
-"""Review: a second language model reads the page as restore left it and settles the
-contested edits.
+"""Review: both language models read the page as the decision left it and decide again.
 
 The decision (engine.decode) weighs each option in a context that is still partly spun, where
 a fluent wrong word can look as good as the original. Once the decision has made its edits,
-the page around each contested suspect is mostly restored, and a second reader (Gemma 3 270M,
-which ranks worse than SmolLM2 in a spun context but better in a clean one) is asked again:
-the log-prob gain of the suspect's best option over the spun wording, with every other chosen
-edit in place. A small logistic model on the decision's p and that gain then accepts or
-refuses the option. Only suspects whose best option's p lies in a band are contested: above
-it the decision is sure enough, below it the option is rarely right.
+the page around each suspect is mostly restored, and two readers are asked again: the main
+LM (SmolLM2) and a second one (Gemma 3 270M, which ranks worse than SmolLM2 in a spun context
+but better in a clean one). Each gives every option still in the running its log-prob gain
+over the spun wording, with the other chosen edits in place. A logistic model on the
+decision's p, both gains and each gain's margin over the suspect's other options then decides
+the suspect again: it may keep the edit, drop it, make a refused one, or choose another
+option. Two readers that agree in a clean context are stronger evidence than either alone (dev:
+bench/review_fit.py). Suspects whose best option is unlikely are left as decided: they are
+rarely right and would only cost reading time.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .calibration import params, sigmoid
 from .edits import Choice, clip, pick
@@ -22,37 +24,42 @@ from .score import score
 from .sites import Cand
 from ..text import Doc
 
+# The evidence the rule weighs, in its weights' order.
+FEATURES = ("logit_p", "reader", "model", "reader_margin", "model_margin")
+
 
 @dataclass(frozen=True)
 class Rule:
-    """The reviewer's model: q = sigmoid(bias + w_p * logit(p) + w_gain * clip(gain)), an
-    option accepted at q >= cut, for suspects whose best p lies in [lo, hi]."""
-    lo: float
-    hi: float
+    """The review's model: q = sigmoid(bias + weights . evidence) (FEATURES), gains clipped to
+    ±clip nats. A suspect is reviewed where its best option's p is at least `floor`, and only
+    its options with p at least `running` times that best; its edit is the best reviewed
+    option with q >= cut, if any."""
+    floor: float
+    running: float
     bias: float
-    w_p: float
-    w_gain: float
+    weights: tuple[float, ...]
     cut: float
     clip: float = 10.0
 
     @classmethod
     def from_params(cls, d: Mapping) -> "Rule":
-        return cls(**{k: float(v) for k, v in d.items() if k in cls.__dataclass_fields__})
+        w = d["weights"]
+        return cls(float(d["floor"]), float(d["running"]), float(d["bias"]),
+                   tuple(float(w[k]) for k in FEATURES), float(d["cut"]), float(d.get("clip", 10.0)))
 
-    def q(self, p: float, gain: float) -> float:
-        p = min(max(p, 1e-4), 1 - 1e-4)
-        return sigmoid(self.bias + self.w_p * math.log(p / (1 - p)) + self.w_gain * clip(gain, self.clip))
+    def q(self, evidence: Sequence[float]) -> float:
+        return sigmoid(self.bias + sum(w * x for w, x in zip(self.weights, evidence)))
 
 
 def contested(options: list[Choice], rule: Rule) -> list[Choice]:
-    """Each suspect's best option, where its p lies in the rule's band (text order)."""
-    best: dict[tuple[int, int], Choice] = {}
+    """The options the review reads again (text order): those of suspects whose best p is at
+    least the rule's floor, with p at least `running` times that best."""
+    best: dict[tuple[int, int], float] = {}
     for o in options:
-        b = best.get(o.site.key)
-        if b is None or o.p > b.p:
-            best[o.site.key] = o
-    return sorted((o for o in best.values() if rule.lo <= o.p <= rule.hi),
-                  key=lambda o: o.site.start)
+        best[o.site.key] = max(best.get(o.site.key, 0.0), o.p)
+    return sorted((o for o in options if best[o.site.key] >= rule.floor
+                   and o.p >= rule.running * best[o.site.key]),
+                  key=lambda o: (o.site.start, o.site.end, -o.p))
 
 
 def reread(doc: Doc, disputed: list[Choice], chosen: list[Choice], reader) -> list[float]:
@@ -70,27 +77,51 @@ def reread(doc: Doc, disputed: list[Choice], chosen: list[Choice], reader) -> li
     return [gain[o.site.key, o.cand.text] for o in disputed]
 
 
-def settle(chosen: list[Choice], disputed: list[Choice], gains: list[float],
+def evidence(disputed: list[Choice], reader_gains: list[float], model_gains: list[float],
+             lim: float = 10.0) -> list[tuple[float, ...]]:
+    """Each disputed option's evidence (FEATURES): logit p, both readers' clipped gains, and
+    each gain's margin over the best other disputed option of its suspect (or over the spun
+    wording, gain 0)."""
+    g = [clip(x, lim) for x in reader_gains]
+    s = [clip(x, lim) for x in model_gains]
+    by_site: dict[tuple[int, int], list[int]] = {}
+    for k, o in enumerate(disputed):
+        by_site.setdefault(o.site.key, []).append(k)
+
+    def margin(gains: list[float], k: int) -> float:
+        others = [gains[j] for j in by_site[disputed[k].site.key] if j != k]
+        return gains[k] - max(others + [0.0])
+    out: list[tuple[float, ...]] = []
+    for k, o in enumerate(disputed):
+        p = min(max(o.p, 1e-4), 1 - 1e-4)
+        out.append((math.log(p / (1 - p)), g[k], s[k], margin(g, k), margin(s, k)))
+    return out
+
+
+def settle(chosen: list[Choice], disputed: list[Choice], xs: list[tuple[float, ...]],
            rule: Rule) -> list[Choice]:
-    """The chosen edits with the disputed suspects decided by the rule: an edit kept or made
-    where q clears the cut (its p is then q), dropped where it does not."""
+    """The chosen edits with the disputed suspects decided again by the rule: for each, its
+    best option with q at or above the cut (its p is then q), or no edit."""
     at = {o.site.key for o in disputed}
     kept = [c for c in chosen if c.site.key not in at]
-    weighed = [replace(o, p=rule.q(o.p, g)) for o, g in zip(disputed, gains)]
+    weighed = [replace(o, p=rule.q(x)) for o, x in zip(disputed, xs)]
     return kept + pick(weighed, {i for c in kept for i in c.words}, rule.cut)
 
 
 def default_rule() -> Rule | None:
     """The fitted rule (unspin/data/calibration.json's "review"), or None where none is."""
     fitted = params().get("review")
-    return Rule.from_params(fitted) if fitted else None
+    return Rule.from_params(fitted) if fitted and "weights" in fitted else None
 
 
-def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader,
+def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader, model,
            rule: Rule | None = None) -> list[Choice]:
-    """The chosen edits after the reader's review of the contested suspects."""
+    """The chosen edits after both readers' review: `reader` (the second LM) and `model` (the
+    decision's own LM)."""
     rule = rule or default_rule()
     if rule is None:
         return chosen
     disputed = contested(options, rule)
-    return settle(chosen, disputed, reread(doc, disputed, chosen, reader), rule)
+    g = reread(doc, disputed, chosen, reader)
+    s = g if model is reader else reread(doc, disputed, chosen, model)
+    return settle(chosen, disputed, evidence(disputed, g, s, rule.clip), rule)
