@@ -12,12 +12,15 @@
    exactly (or brings a real page closer to its original, real_pages.labels); then, for each
    cut, the whole decision as the review would leave it (review.settle): restored exactly,
    precision and untouched words changed per cell. The cut: the lowest in --cuts that keeps
-   the known spinner's (natural rate) untouched words changed at or below the decision's
-   without the review, and its precision at or above the decision's. --write stores the rule
-   in unspin/data/calibration.json.
+   every known-spinner cell's untouched words changed at or below UNTOUCHED and the natural
+   rate's precision at or above the decision's without the review. --write stores the rule in
+   unspin/data/calibration.json.
 
-    .venv/bin/python bench/review_fit.py --trace .cache/diag/review2_dev.pkl
-    .venv/bin/python bench/review_fit.py --fit .cache/diag/review2_dev.pkl --write
+    .venv/bin/python bench/review_fit.py --trace .cache/diag/review2_a.pkl --docs 16 \
+        --cells "known A natural,known A 0.25,clean"        # (and _b: the unknown cells)
+    .venv/bin/python bench/review_fit.py --trace .cache/diag/review2_c.pkl --docs 24 \
+        --exclude .cache/diag/review2_a.pkl --cells "known A natural,unknown A 0.2"  # (_d: 0.25)
+    .venv/bin/python bench/review_fit.py --fit .cache/diag/review2_a.pkl --fit ... --write
 """
 from __future__ import annotations
 
@@ -35,6 +38,9 @@ sys.path.insert(0, str(HERE.parent))
 SIM_CELLS = (("known", "A", None), ("known", "A", 0.25), ("unknown", "A", 0.2),
              ("unknown", "B", 0.2), ("unknown", "C", 0.2), ("clean", "", None))
 WIDE = 0.02  # the trace's floor and running share: the fit may choose any rule inside it
+# The cut keeps the known spinner's untouched words changed on dev this far under the 0.5 %
+# target: on test, with 10 articles a cell, the share has run up to 0.2 points above dev's.
+UNTOUCHED = 0.004
 
 
 def _wide():
@@ -42,7 +48,7 @@ def _wide():
     return Rule(WIDE, WIDE, 0.0, (0.0,) * len(FEATURES), 0.5)
 
 
-def trace(out: Path, docs: int, cells: list[str] | None) -> None:
+def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] = ()) -> None:
     import corpus
     from real import restore_traced, tables
     from real_pages import PAGES, lexicon_for, load, source_site
@@ -55,6 +61,7 @@ def trace(out: Path, docs: int, cells: list[str] | None) -> None:
     model = lm.neural()
     items: list[dict] = []
     t0 = time.time()
+    done = {it["id"] for p in exclude for it in pickle.loads(p.read_bytes())}
     if PAGES.exists() and not cells:
         for regime in ("known", "unknown"):
             lex = lexicon_for(regime)
@@ -75,7 +82,8 @@ def trace(out: Path, docs: int, cells: list[str] | None) -> None:
         else:
             spin_table, restore_table = tables(regime, style)
             lex = Lexicon(spinners=restore_table)
-        for d in pick_spread(corpus.documents("dev-all", "dev", chunk_words=300), docs):
+        dev = [d for d in corpus.documents("dev-all", "dev", chunk_words=300) if d.id not in done]
+        for d in pick_spread(dev, docs):
             if regime == "clean":
                 text, gold = d.text, []
             else:
@@ -193,17 +201,18 @@ def fit(path: Path, floor: float, running: float, cuts: list[float], write: bool
             f"{100 * a:.1f} % / {b:.3f} / {100 * c:.2f} %" for a, b, c in (res[k] for k in cells)) + " |"
     print(line("no review", base))
     known = next(c for c in cells if c.startswith("known") and c.endswith("natural"))
+    spun_known = [c for c in cells if c.startswith("known")]
     chosen_cut, res_at = None, (0.0, 0.0, 0.0)
     for cut in cuts:
         res = evaluate(items, Rule(floor, running, bias, weights, cut))
         print(line(str(cut), res))
-        if chosen_cut is None and res[known][2] <= base[known][2] + 1e-12 \
+        if chosen_cut is None and all(res[c][2] <= UNTOUCHED + 1e-9 for c in spun_known) \
                 and res[known][1] >= base[known][1]:
             chosen_cut, res_at = cut, res[known]
     print("\n(each cell: damage undone on real pages, restored exactly on simulated ones / "
           "precision / untouched words changed)")
-    print(f"cut: {chosen_cut} (the lowest keeping '{known}' untouched changes at or below no "
-          "review's, and its precision at or above)")
+    print(f"cut: {chosen_cut} (the lowest keeping every known-spinner cell's untouched words changed "
+          f"at or below {100 * UNTOUCHED:.2f} % and '{known}' precision at or above no review's)")
     if write and chosen_cut is not None:
         from tune import OUT, dump
         cal = json.loads(OUT.read_text())
@@ -225,6 +234,8 @@ def main() -> None:
     ap.add_argument("--fit", type=Path, action="append",
                     help="fit on pickles from --trace (repeat to join several)")
     ap.add_argument("--docs", type=int, default=12, help="simulated articles per cell")
+    ap.add_argument("--exclude", type=Path, action="append", default=[],
+                    help="an earlier trace: its articles are left out (fresh dev evidence)")
     ap.add_argument("--cells", help="trace only these simulated cells, e.g. 'known A natural,clean'")
     ap.add_argument("--floor", type=float, default=0.1, help="review suspects whose best p is at least this")
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
@@ -236,7 +247,7 @@ def main() -> None:
     if a.floor < WIDE or a.running < WIDE:
         ap.error(f"--floor and --running must be at least the trace's {WIDE}")
     if a.trace:
-        trace(a.trace, a.docs, a.cells.split(",") if a.cells else None)
+        trace(a.trace, a.docs, a.cells.split(",") if a.cells else None, a.exclude)
     if a.fit:
         paths = a.fit
         if len(paths) > 1:
