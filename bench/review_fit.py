@@ -38,8 +38,9 @@ sys.path.insert(0, str(HERE.parent))
 SIM_CELLS = (("known", "A", None), ("known", "A", 0.25), ("unknown", "A", 0.2),
              ("unknown", "B", 0.2), ("unknown", "C", 0.2), ("clean", "", None))
 WIDE = 0.02  # the trace's floor and running share: the fit may choose any rule inside it
-# The cut keeps the known spinner's untouched words changed on dev this far under the 0.5 %
-# target: on test, with 10 articles a cell, the share has run up to 0.2 points above dev's.
+# The cut keeps the known spinner's untouched words changed on dev 0.1 points under the 0.5 %
+# target. (On the test split the share has run 0.1 to 0.3 points above dev's for every
+# decision, the review's or not, on few words: this margin has not been enough there.)
 UNTOUCHED = 0.004
 
 
@@ -48,7 +49,7 @@ def _wide():
     return Rule(WIDE, WIDE, 0.0, (0.0,) * len(FEATURES), 0.5)
 
 
-def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] = ()) -> None:
+def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | None = None) -> None:
     import corpus
     from real import restore_traced, tables
     from real_pages import PAGES, lexicon_for, load, source_site
@@ -61,7 +62,7 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] = (
     model = lm.neural()
     items: list[dict] = []
     t0 = time.time()
-    done = {it["id"] for p in exclude for it in pickle.loads(p.read_bytes())}
+    done = {it["id"] for p in exclude or [] for it in pickle.loads(p.read_bytes())}
     if PAGES.exists() and not cells:
         for regime in ("known", "unknown"):
             lex = lexicon_for(regime)

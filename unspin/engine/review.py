@@ -123,5 +123,7 @@ def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader, model,
         return chosen
     disputed = contested(options, rule)
     g = reread(doc, disputed, chosen, reader)
+    # (with $UNSPIN_LM=gemma3 the two readers are one model, read once and weighed twice: the
+    # rule was fitted for two, so that configuration's review is a rougher one)
     s = g if model is reader else reread(doc, disputed, chosen, model)
     return settle(chosen, disputed, evidence(disputed, g, s, rule.clip), rule)
