@@ -63,8 +63,9 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | N
     items: list[dict] = []
     t0 = time.time()
     done = {it["id"] for p in exclude or [] for it in pickle.loads(p.read_bytes())}
-    if PAGES.exists() and not cells:
-        for regime in ("known", "unknown"):
+    real = [r for r in ("known", "unknown") if not cells or f"real {r}" in cells]
+    if PAGES.exists() and real:
+        for regime in real:
             lex = lexicon_for(regime)
             for page in load(PAGES, "dev"):
                 doc, _, dec, _ = restore_traced(page["spun"], lex, model, review=False)
@@ -73,7 +74,7 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | N
                               "original": page["original"], "doc": doc, "dec": dec})
             print(f"real {regime} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
     else:
-        print(f"no real pages at {PAGES} (or --cells given): simulated cells only", file=sys.stderr)
+        print(f"no real pages at {PAGES} (or none in --cells): simulated cells only", file=sys.stderr)
     for regime, style, rate in SIM_CELLS:
         name = _cell_name(regime, style, rate)
         if cells and name not in cells:
@@ -237,7 +238,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=12, help="simulated articles per cell")
     ap.add_argument("--exclude", type=Path, action="append", default=[],
                     help="an earlier trace: its articles are left out (fresh dev evidence)")
-    ap.add_argument("--cells", help="trace only these simulated cells, e.g. 'known A natural,clean'")
+    ap.add_argument("--cells", help="trace only these cells, e.g. 'known A natural,clean,real known'")
     ap.add_argument("--floor", type=float, default=0.1, help="review suspects whose best p is at least this")
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
     ap.add_argument("--cuts", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85")
