@@ -8,9 +8,12 @@ but better in a clean one). Each gives every option still in the running its log
 over the spun wording, with the other chosen edits in place. A logistic model on the
 decision's p, both gains and each gain's margin over the suspect's other options then decides
 the suspect again: it may keep the edit, drop it, make a refused one, or choose another
-option. Two readers that agree in a clean context are stronger evidence than either alone (dev:
-bench/review_fit.py). Suspects whose best option is unlikely are left as decided: they are
-rarely right and would only cost reading time.
+option. Together the two readings separate right from wrong options better than either alone
+(dev: bench/review_fit.py). The fit leans on the decision's p and Gemma's margin; SmolLM2's
+restored-context gain and margin weigh against an option, given p: p already holds SmolLM2's
+reading in the spun context, and what SmolLM2 alone likes in the restored one is often a fluent
+wrong word. Suspects whose best option is unlikely are left as decided: they are rarely right
+and would only cost reading time.
 """
 from __future__ import annotations
 
