@@ -181,11 +181,11 @@ def evaluate(items: list[dict], rule) -> dict[str, tuple[float, float, float]]:
             for cell, a in acc.items()}
 
 
-def fit(path: Path, floor: float, running: float, cuts: list[float], write: bool, name: str = "") -> None:
+def fit(paths: list[Path], floor: float, running: float, cuts: list[float], write: bool) -> None:
     from sklearn.linear_model import LogisticRegression
 
     from unspin.engine.review import FEATURES, Rule
-    items = pickle.loads(path.read_bytes())
+    items = [it for p in paths for it in pickle.loads(p.read_bytes())]
     frame = Rule(floor, running, 0.0, (0.0,) * len(FEATURES), 0.5)
     xs, ys = _rows(items, frame)
     m = LogisticRegression(C=1.0, max_iter=1000).fit(xs, ys)
@@ -220,7 +220,7 @@ def fit(path: Path, floor: float, running: float, cuts: list[float], write: bool
         cal = json.loads(OUT.read_text())
         cal["review"] = {"floor": floor, "running": running, "bias": bias,
                          "weights": dict(zip(FEATURES, weights)), "cut": chosen_cut, "clip": 10.0,
-                         "fitted_on": f"bench/review_fit.py on {name or path.name}: {len(xs)} options, "
+                         "fitted_on": f"bench/review_fit.py on {' + '.join(p.name for p in paths)}: {len(xs)} options, "
                                       f"{sum(ys)} right; cells {', '.join(cells)} (dev split only); "
                                       f"cut {chosen_cut}: known natural {100 * res_at[0]:.1f} % / "
                                       f"{res_at[1]:.3f} / {100 * res_at[2]:.2f} % untouched, without the "
@@ -251,13 +251,7 @@ def main() -> None:
     if a.trace:
         trace(a.trace, a.docs, a.cells.split(",") if a.cells else None, a.exclude)
     if a.fit:
-        paths = a.fit
-        if len(paths) > 1:
-            joined = Path(str(paths[0]) + ".joined")
-            joined.write_bytes(pickle.dumps([it for p in paths for it in pickle.loads(p.read_bytes())]))
-            paths = [joined]
-        fit(paths[0], a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write,
-            " + ".join(p.name for p in a.fit))
+        fit(a.fit, a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .calibration import predict, predict_many
-from .edits import Choice, decide_at, edit_model, features, pick, spin_rate, with_rate
+from .edits import Choice, best_p, decide_at, edit_model, features, pick, spin_rate, with_rate
 from .review import review
 from .score import pool, score
 from .screen import passes
@@ -78,9 +78,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None) -> De
     # coverage charge") comes undone one link a pass.
     triggers = chosen
     for _ in range(PASSES - 1):
-        best: dict[tuple[int, int], float] = {}
-        for ch in options:
-            best[ch.site.key] = max(best.get(ch.site.key, 0.0), ch.p)
+        best = best_p(options)
         near = [s for s in live if UNSETTLED[0] <= best[s.key] < UNSETTLED[1]
                 and any(_close(s, ch) for ch in triggers)]
         if not near:

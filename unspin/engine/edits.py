@@ -194,6 +194,14 @@ def decide_at(use_lm: bool = True) -> float:
     return p.get("decide_at", 0.5) if use_lm else p.get("decide_at_ngram", p.get("decide_at", 0.5))
 
 
+def best_p(options: list[Choice]) -> dict[tuple[int, int], float]:
+    """Each suspect's (by site key) highest option p."""
+    best: dict[tuple[int, int], float] = {}
+    for o in options:
+        best[o.site.key] = max(best.get(o.site.key, 0.0), o.p)
+    return best
+
+
 def pick(options: list[Choice], used: set[int], cut: float) -> list[Choice]:
     """Best-first, non-overlapping options at or above `cut` (`used`: words already edited)."""
     taken: list[Choice] = []

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .calibration import params, sigmoid
-from .edits import Choice, clip, pick
+from .edits import Choice, best_p, clip, pick
 from .score import score
 from .sites import Cand
 from ..text import Doc
@@ -57,9 +57,7 @@ class Rule:
 def contested(options: list[Choice], rule: Rule) -> list[Choice]:
     """The options the review reads again (text order): those of suspects whose best p is at
     least the rule's floor, with p at least `running` times that best."""
-    best: dict[tuple[int, int], float] = {}
-    for o in options:
-        best[o.site.key] = max(best.get(o.site.key, 0.0), o.p)
+    best = best_p(options)
     return sorted((o for o in options if best[o.site.key] >= rule.floor
                    and o.p >= rule.running * best[o.site.key]),
                   key=lambda o: (o.site.start, o.site.end, -o.p))
