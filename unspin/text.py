@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .bulk import without_gc
 from .language import TOKEN_RE as _TOKEN_RE
 
 _ABBREV = {
@@ -64,8 +65,9 @@ class Span:
 class Doc:
     def __init__(self, text: str):
         self.text = text
-        self.tokens = [Token(i, m.start(), m.end(), m.group())
-                       for i, m in enumerate(_TOKEN_RE.finditer(text))]
+        with without_gc():  # a token an object: a 5 MB text makes a million (unspin.bulk)
+            self.tokens = [Token(i, m.start(), m.end(), m.group())
+                           for i, m in enumerate(_TOKEN_RE.finditer(text))]
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -17,6 +17,7 @@ from .edits import Choice, columns_with_rate, columns_without_lm, edit_model, sp
 from .lm import NGRAM_FLOOR
 from ..language import ARTICLES, article_agrees
 from .sites import Cand, Site, evolve
+from ..bulk import without_gc
 from ..jobs import checkpoint
 from ..text import Doc
 
@@ -142,12 +143,13 @@ def detect(text: str, *, deep: bool = False, lexicon=None,
         part = _deep_part(doc, lexicon or default_lexicon(), bounds, progress)
         flags = part.flags
     else:
-        if workers > 1 and lexicon is None and len(doc.words) >= PARALLEL_WORDS:
-            parts = _in_processes(text, _stretches(bounds, workers), progress)
-        else:
-            parts = _fast_stretches(doc, lexicon or default_lexicon(), bounds, progress)
-        part = _joined(parts)
-        flags = non_overlapping(part.flags)
+        with without_gc():  # millions of small acyclic objects (unspin.bulk)
+            if workers > 1 and lexicon is None and len(doc.words) >= PARALLEL_WORDS:
+                parts = _in_processes(text, _stretches(bounds, workers), progress)
+            else:
+                parts = _fast_stretches(doc, lexicon or default_lexicon(), bounds, progress)
+            part = _joined(parts)
+            flags = non_overlapping(part.flags)
     chunk_p = [q for q, _ in part.chunks]
     p, feats = 0.0, {}
     for k, (q, f) in enumerate(part.chunks):  # the document is its worst (last worst) chunk
@@ -321,7 +323,8 @@ def _worker_part(text: str, k: int, bounds: list[tuple[int, int]]) -> _Part:
     def scan(done: int, total: int, unit: str) -> None:
         if _NEWS is not None and unit == "words":  # the parent sums words scanned
             _NEWS.put((k, done))
-    return _joined(_fast_stretches(Doc(text), default_lexicon(), bounds, scan))
+    with without_gc():
+        return _joined(_fast_stretches(Doc(text), default_lexicon(), bounds, scan))
 
 
 def _edit_probabilities(sites: list[Site], flagged: set[tuple[int, int]],
