@@ -13,6 +13,7 @@ from typing import Callable
 
 from ..errors import UnspinError
 from ..language import article_agrees, starts_with_vowel_sound
+from ..memory import trim
 from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
 from .edits import Choice
@@ -62,7 +63,11 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     model = lms.neural() if use_lm else None
     sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
     reader = lms.reader() if use_lm and review else None
-    return restoration(text, decode(doc, sites, model, progress, reader).chosen)
+    try:
+        return restoration(text, decode(doc, sites, model, progress, reader).chosen)
+    finally:
+        if use_lm:
+            trim()  # the LM's batches are freed: give their heap back (unspin.memory)
 
 
 def restoration(text: str, chosen: list[Choice]) -> Restoration:
