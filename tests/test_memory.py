@@ -10,7 +10,6 @@ def test_trim_gives_freed_heap_back_where_glibc_is():
     blocks = [bytearray(4000) for _ in range(50_000)]  # about 200 MB of small heap blocks
     del blocks
     assert memory.trim() is True
-    assert memory.trim() in (True, False)  # nothing left to give: still no error
 
 
 def test_restore_trims_after_the_language_model_only(monkeypatch):

@@ -9,18 +9,17 @@ restores many texts in one process. Elsewhere (another C library) this does noth
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
 def _libc():
-    name = ctypes.util.find_library("c")
+    """The C library already loaded in this process, where it has malloc_trim (glibc)."""
     try:
-        lib = ctypes.CDLL(name) if name else None
+        lib = ctypes.CDLL(None)
     except OSError:
         return None
-    return lib if lib is not None and hasattr(lib, "malloc_trim") else None
+    return lib if hasattr(lib, "malloc_trim") else None
 
 
 def trim() -> bool:
