@@ -127,9 +127,8 @@ def restore_traced(text: str, lex, model, review: bool = True):
     (engine.review; UNSPIN_REVIEW=0 or review=False turns it off)."""
     from unspin.engine.decode import decode
     from unspin.engine.lm import reader
-    from unspin.engine.restore import candidates, restoration
-    from unspin.text import Doc
-    doc = Doc(text)
+    from unspin.engine.restore import candidates, reading, restoration
+    doc = reading(text)
     sites = candidates(doc, lex, model)
     decoding = decode(doc, sites, model, reader=reader() if model is not None and review else None)
     return doc, sites, decoding, restoration(text, decoding.chosen)

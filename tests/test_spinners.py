@@ -152,3 +152,25 @@ def test_each_lexicon_keeps_its_own_remembered_candidates():
     with_table = {s.text: s for s in find_sites(doc, table, lm.ngram())}
     assert ("said", "observed") in [(c.text, c.source) for c in with_table["stated"].cands]
     assert find_sites(doc, plain, lm.ngram()) == first
+
+
+def test_restore_reads_numbers_as_words_and_detection_does_not():
+    # Spinner A writes "12 months" for "year" and "4" for "four": restore must see them.
+    lx = Lexicon(spinners=S.SpinnerTable([S.Habit("A", "year", "12 months", 9, ("p",)),
+                                          S.Habit("A", "four", "4", 9, ("p",))]))
+    from unspin.engine import lm
+    from unspin.engine.restore import reading
+    text = "Profits rose 4 percent in the final 12 months, on the 4th day, in 1,000 shops."
+    sites = {s.text: s for s in find_sites(reading(text), lx, lm.ngram())}
+    assert "year" in [c.text for c in sites["12 months"].cands]
+    assert "four" in [c.text for c in sites["4"].cands]
+    # the "4" of "4th" is part of a word, not a number to spell out
+    assert [s for s in sites.values() if text[s.start:s.end + 2] == "4th"] == []
+    assert "12 months" not in {s.text for s in find_sites(Doc(text), lx, lm.ngram())}
+
+
+def test_only_numbers_standing_alone_are_words():
+    text = "On the 4th hole, 4 strokes in the 1990s, a 10-year deal, 1,000 units, 3.5 km (5) 2019."
+    assert [w.text for w in Doc(text, numbers=True).words if w.text[0].isdigit()] == \
+        ["4", "1,000", "5", "2019"]
+    assert not any(w.text[0].isdigit() for w in Doc(text).words)

@@ -63,8 +63,13 @@ class Span:
 
 
 class Doc:
-    def __init__(self, text: str):
+    def __init__(self, text: str, numbers: bool = False):
+        """numbers: whole numbers ("4", "12", "1,000") count as words too. Restore reads a
+        text so, since spinners write numbers for words ("4" for "four", "12 months" for
+        "year"); detection and the archive do not (their features and fingerprints were made
+        without them)."""
         self.text = text
+        self.numbers = numbers
         with without_gc():  # a token an object: a 5 MB text makes a million (unspin.bulk)
             self.tokens = [Token(i, m.start(), m.end(), m.group())
                            for i, m in enumerate(_TOKEN_RE.finditer(text))]
@@ -74,6 +79,8 @@ class Doc:
 
     @cached_property
     def words(self) -> list[Token]:
+        if self.numbers:
+            return [t for t in self.tokens if t.is_word or _is_whole_number(self.text, t)]
         return [t for t in self.tokens if t.is_word]
 
     @cached_property
@@ -127,6 +134,14 @@ class Doc:
         language models read (to them "it\u2019s" is a rarer spelling than "it's", and would
         make every contraction on such a page look odd)."""
         return plain_apostrophes(self.text)
+
+
+def _is_whole_number(text: str, t: Token) -> bool:
+    """A number standing alone: "4" and "1,000", not the "4" of "4th", "4-yard" or "1990s"."""
+    if not (t.text[0].isdigit() and t.text.replace(",", "").isdigit()):
+        return False
+    before, after = text[t.start - 1:t.start], text[t.end:t.end + 1]
+    return not (before.isalnum() or before == "-" or after.isalnum() or after in "-'\u2019" and after != "")
 
 
 def _ends_sentence(toks: list[Token], i: int, text: str) -> bool:

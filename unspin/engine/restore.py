@@ -55,7 +55,7 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     sources: thesauri to draw candidates from (default all installed); learned: a table from
     `unspin learn` (spun -> {original: count}); use_lm=False decides on 3-gram evidence alone;
     review: a second LM, where installed, settles the contested edits (engine.review)."""
-    doc = Doc(text)
+    doc = reading(text)
     if len(doc.words) > MAX_WORDS:
         raise UnspinError(f"text has {len(doc.words):,} words; restore takes up to {MAX_WORDS:,} "
                           "per document (split it into articles)")
@@ -68,6 +68,12 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     finally:
         if use_lm:
             trim()  # the LM's batches are freed: give their heap back (unspin.memory)
+
+
+def reading(text: str) -> Doc:
+    """`text` as restore reads it: numbers are words, as spinner A writes "4" for "four" and
+    "12 months" for "year" (its commonest habit); without them neither could be a suspect."""
+    return Doc(text, numbers=True)
 
 
 def restoration(text: str, chosen: list[Choice]) -> Restoration:
