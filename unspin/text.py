@@ -141,7 +141,8 @@ def _is_whole_number(text: str, t: Token) -> bool:
     if not (t.text[0].isdigit() and t.text.replace(",", "").isdigit()):
         return False
     before, after = text[t.start - 1:t.start], text[t.end:t.end + 1]
-    return not (before.isalnum() or before == "-" or after.isalnum() or after in "-'\u2019" and after != "")
+    glued = ("-", "'", "\u2019")  # "10-year", "1990's"
+    return not (before.isalnum() or before == "-" or after.isalnum() or after in glued)
 
 
 def _ends_sentence(toks: list[Token], i: int, text: str) -> bool:
