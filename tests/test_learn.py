@@ -53,3 +53,16 @@ def test_load_table_of_empty_archive(tmp_path):
     archive.add(db, [str(tmp_path / "a.txt")])
     assert learn.load_table(db) == {}
     assert learn.learn(db).copies == 0
+
+
+def test_substitutions_keep_numbers_with_their_words():
+    # Spinner A writes "12 months" for "year" and "4" for "four": learned as such, so that
+    # restore (which reads numbers as words) can use them; not as "months" -> "year".
+    source = ("The bank said its profits rose last year, and it expects four new branches to "
+              "open in the coming months across the north of the country.")
+    copy = ("The financial institution stated its income rose final 12 months, and it expects 4 "
+            "new branches to open within the coming months throughout the north of the nation.")
+    got = learn.extract(copy, source)
+    assert got[("final 12 months", "last year")] == 1 or got[("12 months", "year")] == 1
+    assert got[("4", "four")] == 1
+    assert ("months", "year") not in got

@@ -133,8 +133,9 @@ def substitutions(query: str, source: str, passages: list[Passage], max_len: int
     for p in passages:
         if p.kind in ("verbatim", "translation"):
             continue
-        qa = [t for t in Doc(query[p.query_start:p.query_end]).tokens if t.is_word]
-        sa = [t for t in Doc(source[p.source_start:p.source_end]).tokens if t.is_word]
+        # numbers are words here, as restore reads them: "12 months" -> "year", not "months"
+        qa = Doc(query[p.query_start:p.query_end], numbers=True).words
+        sa = Doc(source[p.source_start:p.source_end], numbers=True).words
         ql, sl = [t.lower for t in qa], [t.lower for t in sa]
         for op, i1, i2, j1, j2 in SequenceMatcher(None, ql, sl, autojunk=False).get_opcodes():
             if op == "replace" and i2 - i1 <= max_len and j2 - j1 <= max_len:
