@@ -66,7 +66,8 @@ class Doc:
     def __init__(self, text: str, numbers: bool = False):
         """numbers: whole numbers ("4", "12", "1,000") count as words too. Restore reads a
         text so, since spinners write numbers for words ("4" for "four", "12 months" for
-        "year"); detection and the archive do not (their features and fingerprints were made
+        "year"), and so does learn's reading of a copy's substitutions; detection and the
+        archive's fingerprints do not (their features and stored fingerprints were made
         without them)."""
         self.text = text
         self.numbers = numbers
