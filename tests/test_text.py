@@ -115,3 +115,25 @@ def _tiny_pdf(line: str) -> bytes:
 def test_pdf_text_is_extracted():
     text = decode_input(_tiny_pdf("The chief executive said profits would rise."), "a.pdf")
     assert "chief executive said profits" in text
+
+
+def test_sentence_starts_and_the_case_of_a_number_replaced_there():
+    from unspin.text import starts_sentence
+    text = 'Profits rose. 2 banks said. "4 of them," he said.\n\n5 more came; 3 left at 2.'
+    assert [starts_sentence(text, text.index(n)) for n in ("2 banks", "4 of", "5 more", "3 left", "2.")] \
+        == [True, True, True, False, False]
+    assert starts_sentence(text, 0)
+    assert match_case("2", "two", sentence_start=True) == "Two"
+    assert match_case("2", "two") == "two"
+    assert match_case("stated", "said", sentence_start=True) == "said"  # its own case wins
+
+
+def test_restoration_capitalises_a_number_word_that_starts_a_sentence():
+    from unspin.engine.edits import Choice
+    from unspin.engine.restore import restoration
+    from unspin.engine.sites import Cand, Site
+    text = "Profits rose. 2 banks opened 2 branches."
+    at = [i for i, c in enumerate(text) if c == "2"]
+    chosen = [Choice(Site(2 + k, 1, a, a + 1, "2"), Cand("two", "observed"), 0.9)
+              for k, a in enumerate(at)]
+    assert restoration(text, chosen).text == "Profits rose. Two banks opened two branches."
