@@ -118,11 +118,20 @@ def test_pdf_text_is_extracted():
 
 
 def test_sentence_starts_and_the_case_of_a_number_replaced_there():
-    from unspin.text import starts_sentence
-    text = 'Profits rose. 2 banks said. "4 of them," he said.\n\n5 more came; 3 left at 2.'
-    assert [starts_sentence(text, text.index(n)) for n in ("2 banks", "4 of", "5 more", "3 left", "2.")] \
-        == [True, True, True, False, False]
-    assert starts_sentence(text, 0)
+    from unspin.engine import lm
+    from unspin.engine.restore import reading
+    from unspin.engine.suspects import find_sites
+    from unspin.lexicon import spinners as S
+    from unspin.lexicon.lexicon import Lexicon
+    lx = Lexicon(spinners=S.SpinnerTable([S.Habit("A", w, d, 9, ("p",)) for w, d in
+                                          (("two", "2"), ("three", "3"), ("four", "4"), ("five", "5"))]))
+    text = ('3 firms rose. 2 banks said. "4 of them," he said.\n\n5 more came; 3 left at 2 on '
+            'Jan. 4 in all.')
+    first = {s.start: s.sentence_start for s in find_sites(reading(text), lx, lm.ngram())
+             if s.text.isdigit()}
+    want = {"3 firms": True, "2 banks": True, "4 of": True, "5 more": True, "3 left": False,
+            "2 on": False, "4 in": False}  # "Jan." ends no sentence
+    assert first == {text.index(k): v for k, v in want.items()}
     assert match_case("2", "two", sentence_start=True) == "Two"
     assert match_case("2", "two") == "two"
     assert match_case("stated", "said", sentence_start=True) == "said"  # its own case wins
@@ -134,6 +143,6 @@ def test_restoration_capitalises_a_number_word_that_starts_a_sentence():
     from unspin.engine.sites import Cand, Site
     text = "Profits rose. 2 banks opened 2 branches."
     at = [i for i, c in enumerate(text) if c == "2"]
-    chosen = [Choice(Site(2 + k, 1, a, a + 1, "2"), Cand("two", "observed"), 0.9)
+    chosen = [Choice(Site(2 + k, 1, a, a + 1, "2", sentence_start=k == 0), Cand("two", "observed"), 0.9)
               for k, a in enumerate(at)]
     assert restoration(text, chosen).text == "Profits rose. Two banks opened two branches."

@@ -199,7 +199,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 def match_case(src: str, repl: str, sentence_start: bool = False) -> str:
     """Carry the spun word's capitalisation onto its replacement. A spun text without letters
     (a number: "2" for "two") has none to carry: its replacement is capitalised where it
-    starts a sentence (starts_sentence)."""
+    starts a sentence (Site.sentence_start)."""
     if sentence_start and not any(c.isalpha() for c in src):
         return repl[:1].upper() + repl[1:]
     if src.isupper() and len(src) > 1:
@@ -207,25 +207,6 @@ def match_case(src: str, repl: str, sentence_start: bool = False) -> str:
     if src[:1].isupper():
         return repl[:1].upper() + repl[1:]
     return repl
-
-
-_OPENERS = "\"'\u201c\u2018(["
-_CLOSERS = "\"'\u201d\u2019)]"
-
-
-def starts_sentence(text: str, at: int) -> bool:
-    """Does a sentence start at offset `at`: after the text's start, a paragraph break or a
-    full stop, with only spaces and opening quotes or brackets between?"""
-    i = at
-    while i > 0 and (text[i - 1].isspace() or text[i - 1] in _OPENERS):
-        if text[i - 1] == "\n" and i > 1 and text[i - 2] == "\n":
-            return True
-        i -= 1
-    if i == 0:
-        return True
-    if text[i - 1] in _CLOSERS and i > 1:
-        i -= 1
-    return text[i - 1] in ".!?"
 
 
 def plain_apostrophes(text: str) -> str:

@@ -14,7 +14,7 @@ from typing import Callable
 from ..errors import UnspinError
 from ..language import article_agrees, starts_with_vowel_sound
 from ..memory import trim
-from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, starts_sentence, typeset
+from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
 from .edits import Choice
 from .screen import KEEP, WIDE_KEEP, by_left_context
@@ -82,11 +82,10 @@ def restoration(text: str, chosen: list[Choice]) -> Restoration:
     mark = apostrophe_of(text)
     for ch in sorted(chosen, key=lambda c: c.site.start):
         s = ch.site
-        first = starts_sentence(text, s.start)
-        to = typeset(match_case(s.text, ch.cand.text, first), mark)
+        to = typeset(match_case(s.text, ch.cand.text, s.sentence_start), mark)
         if to == s.text:
             continue
-        alts = [(typeset(match_case(s.text, o.cand.text, first), mark), o.p)
+        alts = [(typeset(match_case(s.text, o.cand.text, s.sentence_start), mark), o.p)
                 for o in sorted(ch.others, key=lambda o: -o.p)[:ALTERNATIVES]]
         start, spun = s.start, s.text
         article = _article_before(text, s.start)

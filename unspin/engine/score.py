@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping
 
-from ..text import Doc, match_case, plain_apostrophes, starts_sentence
+from ..text import Doc, match_case, plain_apostrophes
 from .edits import clip
 from .sites import Site, by_sentence
 
@@ -40,8 +40,7 @@ def score(doc: Doc, sites: list[Site], model, context: Mapping[tuple[int, int], 
             right = _render(doc, s.end, hi, context, s)
             prefix = model.encode(stripped) if stripped else []
             spun = plain_apostrophes(s.text)
-            first = starts_sentence(doc.plain_text, s.start)
-            options = [spun] + [match_case(spun, c.text, first) for c in s.cands]
+            options = [spun] + [match_case(spun, c.text, s.sentence_start) for c in s.cands]
             conts = [(len(prefix), model.encode(gap + o + right)) for o in options]
             # A later suspect's prefix extends an earlier one's (same sentence, same context):
             # its options join that group, which keeps the longest base. The base runs on
@@ -81,8 +80,7 @@ def _render(doc: Doc, lo: int, hi: int, context: Mapping[tuple[int, int], tuple[
     for s, to in sorted(context.values(), key=lambda e: e[0].start):
         if s.key == skip.key or s.start < lo or s.end > hi or s.start < pos:
             continue
-        out += [doc.plain_text[pos:s.start],
-                match_case(s.text, to, starts_sentence(doc.plain_text, s.start))]
+        out += [doc.plain_text[pos:s.start], match_case(s.text, to, s.sentence_start)]
         pos = s.end
     out.append(doc.plain_text[pos:hi])
     return "".join(out)

@@ -44,6 +44,7 @@ class Site:
     ngram_logp: float = 0.0   # 3-gram log-prob of the window as written (how odd it reads)
     spun_weight: float = 0.0  # times real spinners were seen writing this text
     in_name: bool = False     # capitalised inside a sentence
+    sentence_start: bool = False  # the first word of its sentence (Doc.sentence_words)
     left_logp: float = 0.0    # LM log-prob of its first token given the words before it
     rewrite_rate: float = NEVER_REWRITTEN  # log share of its occurrences a spinner rewrites:
     # a phrase a spinner rewrites at a high rate rarely survives as the writer's own word

@@ -139,7 +139,8 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                     continue
                 site = Site(i, n, words[i].start, words[j - 1].end,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
-                            spun_weight=spun_weight, in_name=in_name, rewrite_rate=spun_rate)
+                            spun_weight=spun_weight, in_name=in_name, rewrite_rate=spun_rate,
+                            sentence_start=i in sent_starts)
                 found.append((site, lo, hi))
     sites += by_ngram(found, ids, ng, lower, keep, priors)
     if progress:
