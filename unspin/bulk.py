@@ -5,8 +5,9 @@ in a reference cycle, so reference counting frees them all. Each burst of alloca
 sets off the cycle collector, whose older generations walk every live object, the lexicon's
 and the 3-gram model's millions included: on a long text that was a fifth of the scan's time
 (0.5 MB in one process: 10.3 s, 8.0 s paused). Restore, whose time is the language model's,
-gains nothing from it and pauses only to load the lexicon's cached index (lexicon.cache). The pause is process-wide: in the server, another
-thread's cyclic garbage waits until the detection running beside it ends.
+gains nothing from it and pauses only to tokenise (text.Doc) and to load the lexicon's cached
+index (lexicon.cache). The pause is process-wide: in the server, another thread's cyclic
+garbage waits until the detection running beside it ends.
 """
 from __future__ import annotations
 
