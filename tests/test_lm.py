@@ -86,3 +86,19 @@ def test_cut_logprobs_sentences_of_very_different_lengths(model):
         for (cut, cont), x in zip(opts, g):
             y = naive(model, ids[:cut], cont)
             assert math.isclose(x, y, rel_tol=rel, abs_tol=absolute), (x, y)
+
+
+def test_tokenizer_reads_as_transformers_does(model):
+    # The engine reads tokenizer.json with the tokenizers library directly (far less memory than
+    # transformers' wrapper); the ids, offsets and BOS must be the wrapper's, or every fitted
+    # gain would shift.
+    from transformers import AutoTokenizer
+    from unspin.engine import lm
+    hf = AutoTokenizer.from_pretrained(lm.cache_dir() / lm.MODELS[model.name])
+    assert model.bos == hf.bos_token_id
+    for text in ("The chief executive said", " it\u2019s 12 months", "Don't\n\nstop \u2014 \u201cnow\u201d",
+                 "  two spaces", "Caf\u00e9 na\u00efve \U0001F600", ""):
+        want = hf(text, add_special_tokens=False, return_offsets_mapping=True)
+        got = model.tok.encode(text, add_special_tokens=False)
+        assert model.encode(text) == want.input_ids
+        assert [tuple(o) for o in got.offsets] == [tuple(o) for o in want.offset_mapping]
