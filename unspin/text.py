@@ -200,11 +200,9 @@ def match_case(src: str, repl: str, sentence_start: bool = False) -> str:
     """Carry the spun word's capitalisation onto its replacement. A spun text without letters
     (a number: "2" for "two") has none to carry: its replacement is capitalised where it
     starts a sentence (Site.sentence_start)."""
-    if sentence_start and not any(c.isalpha() for c in src):
-        return repl[:1].upper() + repl[1:]
     if src.isupper() and len(src) > 1:
         return repl.upper()
-    if src[:1].isupper():
+    if src[:1].isupper() or (sentence_start and not any(c.isalpha() for c in src)):
         return repl[:1].upper() + repl[1:]
     return repl
 
