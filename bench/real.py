@@ -95,18 +95,19 @@ def clean_genre_docs(split: str, n: int) -> list:
 def funnel(doc_sites, live, lex, gold, final) -> dict:
     """Where each spinner edit is lost: lexicon, screening, SCREEN, LM ranking, decision.
     live: the suspects that reached the LM, as it scored them."""
+    from unspin.lexicon.spinners import fold  # candidates keep plain apostrophes, pages may not
     by_span = {(s.start, s.end): s for s in doc_sites}
     live_by_key = {s.key: s for s in live}
-    right = {(e.start, e.end, e.to.casefold()) for e in final}
+    right = {(e.start, e.end, fold(e.to)) for e in final}
     out = dict.fromkeys(FUNNEL, 0)
     for g in gold:
-        want = g.to.casefold()
+        want = fold(g.to)
         out["gold"] += 1
-        if not any(c.text.casefold() == want for c in lex.originals(g.from_)):
+        if not any(fold(c.text) == want for c in lex.originals(g.from_)):
             continue
         out["candidate"] += 1
         s = by_span.get((g.start, g.end))
-        if s is None or not any(c.text.casefold() == want for c in s.cands):
+        if s is None or not any(fold(c.text) == want for c in s.cands):
             continue
         out["screened"] += 1
         if s.key not in live_by_key:
@@ -114,7 +115,7 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
         out["live"] += 1
         s = live_by_key[s.key]
         best = max(s.cands, key=lambda c: c.lm_gain if c.lm_gain is not None else -1e9)
-        if best.text.casefold() == want and (best.lm_gain or 0) > 0:
+        if fold(best.text) == want and (best.lm_gain or 0) > 0:
             out["lm_first"] += 1
         if (g.start, g.end, want) in right:
             out["accepted"] += 1
