@@ -171,3 +171,22 @@ def test_find_sites_over_word_spans_adds_up_to_the_whole(seed_text):
              find_sites(doc, default_lexicon(), ngram(), span=(a, b))]
     assert len(whole) > 20 and parts == whole
     assert all(s.i < n // 3 for s in find_sites(doc, default_lexicon(), ngram(), span=(0, n // 3)))
+
+
+def test_restore_suspects_take_a_transcript_turns_first_word():
+    """A transcript turn's first word is no name, though the sentence runs on from the
+    speaker's label: restore's (wide) suspects read it as a sentence's first word, detection's
+    as before (its features were fitted that way)."""
+    from unspin.engine.lm import ngram
+    from unspin.engine.suspects import find_sites, turn_starts
+    from unspin.lexicon.lexicon import default_lexicon
+    text = ("MARGARET BRENNAN: Welcome back.\n\nSEN. JOHN THUNE: Nicely, the plan is set.\n"
+            "Captain America: Brave New World")
+    doc = Doc(text)
+    assert {doc.words[k].text for k in turn_starts(doc)} == {"Welcome", "Nicely"}  # no label
+    wide = {s.text: s for s in find_sites(doc, default_lexicon(), ngram(), keep=12, wide=True)}
+    narrow = {s.text: s for s in find_sites(doc, default_lexicon(), ngram(), keep=12)}
+    assert "well" in {c.text for c in wide["Nicely"].cands} and wide["Nicely"].sentence_start
+    assert "Nicely" not in narrow or not narrow["Nicely"].sentence_start
+    assert unspin.restore(text).text.startswith("MARGARET BRENNAN: Welcome back.\n\n"
+                                                "SEN. JOHN THUNE: Well, the plan")

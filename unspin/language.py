@@ -26,6 +26,11 @@ WORD = word_pattern()
 # Words, numbers and every other non-space character on its own: the text model's tokens.
 TOKEN_RE = re.compile(rf"{WORD}|{NUMBER}|[^\s{LETTERS}\d]")
 
+# A transcript's speaker label at the start of a line ("MARGARET BRENNAN:", "SEN. JOHN THUNE:"):
+# the word after it starts a turn, so it is capitalised as a sentence's first word, not a name.
+SPEAKER_LABEL = re.compile(r"^[ \t]*(?:[A-Z][A-Z.'\u2019-]*[ \t]+){0,4}[A-Z][A-Z.'\u2019-]*:[ \t]+(?=[A-Z])",
+                           re.MULTILINE)
+
 # ---- function words ------------------------------------------------------------------------
 
 # The engine's: spinners leave them alone, and as suspects they only cost LM time.

@@ -146,8 +146,11 @@ def candidates(doc: Doc, lexicon, model=None, proposals: bool = False, progress=
         from .propose import propose
         for k, more in propose(doc, model, lexicon).items():
             extra.setdefault(k, []).extend(more)
+    # With a model (restore) a transcript turn's first word is a suspect too; detection (no
+    # model) keeps the suspects its features were fitted on.
     sites = find_sites(doc, lexicon, lms.ngram(), extra=extra,
-                       keep=WIDE_KEEP if model is not None else KEEP, progress=progress, span=span)
+                       keep=WIDE_KEEP if model is not None else KEEP, progress=progress, span=span,
+                       wide=model is not None)
     if model is not None:
         sites = by_left_context(doc, sites, model)
     return sites

@@ -5,12 +5,13 @@ This is the cheap first pass shared by detect and restore.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import weakref
 
 from ..jobs import checkpoint
-from ..language import FUNCTION_WORDS
+from ..language import FUNCTION_WORDS, SPEAKER_LABEL
 from ..lexicon.lexicon import GRAMMAR_SOURCES, TABLE_SOURCES
 from ..text import Doc, Token
 from .lm import UNKNOWN
@@ -57,22 +58,36 @@ def prior(lex, original: str, source: str) -> float:
     return -math.log(fan / 20.0) if fan else 0.0
 
 
+def turn_starts(doc: Doc) -> set[int]:
+    """Indexes of the words that open a transcript's turn ("MARGARET BRENNAN: Nicely, ..."):
+    capitalised as a sentence's first word, though the sentence runs on from the label."""
+    starts = [w.start for w in doc.words]
+    out = set()
+    for m in SPEAKER_LABEL.finditer(doc.text):
+        k = bisect.bisect_left(starts, m.end())
+        if k < len(starts) and starts[k] == m.end():
+            out.add(k)
+    return out
+
+
 def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                extra: dict | None = None, progress=None,
-               span: tuple[int, int] | None = None) -> list[Site]:
+               span: tuple[int, int] | None = None, wide: bool = False) -> list[Site]:
     """Every lexicon hit in doc, with its top `keep` candidates by 3-gram gain (each with its prior).
 
     extra: (word index, words) -> more candidates for those words (confusion-set mates,
     contractions, the LM's proposals);
     progress(words done, words): called every PROGRESS_WORDS words or so;
     span: (first, end) word indexes: only the hits that start there (one worker's share of
-    a long text; a hit may run past the end, as it would in the whole text)."""
+    a long text; a hit may run past the end, as it would in the whole text);
+    wide: restore's suspects, which also take a transcript turn's first word (detection's
+    fitted features were made without them)."""
     extra = extra or {}
     words = doc.words
     first, end = span or (0, len(words))
     lower = doc.plain_lower_words
     ranges = doc.sentence_words
-    sent_starts = {lo for lo, _ in ranges}
+    sent_starts = {lo for lo, _ in ranges} | (turn_starts(doc) if wide else set())
     sites: list[Site] = []
     memo = _memo_for(lex)
     # the 3-gram model's ids of the words the span's sentences hold (its windows read no others)
