@@ -218,9 +218,7 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
     if write and chosen_cut is not None:
         from tune import OUT, dump
         cal = json.loads(OUT.read_text())
-        cal["review"] = {**{k: v for k, v in cal.get("review", {}).items()
-                            if k in ("ceiling", "ceiling_chosen_on")},
-                         "floor": floor, "running": running, "bias": bias,
+        cal["review"] = {"floor": floor, "running": running, "bias": bias,
                          "weights": dict(zip(FEATURES, weights)), "cut": chosen_cut, "clip": 10.0,
                          "fitted_on": f"bench/review_fit.py on {' + '.join(p.name for p in paths)}: {len(xs)} options, "
                                       f"{sum(ys)} right; cells {', '.join(cells)} (dev split only); "
@@ -230,31 +228,6 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
                                       f"{100 * base[known][2]:.2f} %"}
         OUT.write_text(dump(cal))
         print(f"wrote {OUT}")
-
-
-def ceilings(paths: list[Path], values: list[float]) -> None:
-    """The shipped rule (unspin/data/calibration.json) on the traces with each ceiling: which
-    suspects the decision is sure enough of to leave unreviewed (Rule.ceiling)."""
-    from dataclasses import replace
-
-    from unspin.engine.review import contested, default_rule
-    rule = default_rule()
-    if rule is None:
-        raise SystemExit("no fitted review rule in unspin/data/calibration.json")
-    items = [it for p in paths for it in pickle.loads(p.read_bytes())]
-    rows = []
-    for v in values:
-        r = replace(rule, ceiling=v)
-        read = sum(len(contested(it["dec"].options, r)) for it in items)
-        rows.append((v, read, evaluate(items, r)))
-    cells = list(rows[0][2])
-    print("| ceiling | options read | " + " | ".join(cells) + " |")
-    print("|---" * (len(cells) + 2) + "|")
-    for v, read, res in rows:
-        print(f"| {v:g} | {read} | " + " | ".join(
-            f"{100 * a:.2f} % / {b:.4f} / {100 * c:.2f} %" for a, b, c in (res[k] for k in cells)) + " |")
-    print("\n(each cell: damage undone on real pages, restored exactly on simulated ones / "
-          "precision / untouched words changed)")
 
 
 def main() -> None:
@@ -270,16 +243,9 @@ def main() -> None:
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
     ap.add_argument("--cuts", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85")
     ap.add_argument("--write", action="store_true", help="store the rule in calibration.json")
-    ap.add_argument("--ceilings", help="instead of a fit: the shipped rule on the --fit traces "
-                    "with each of these ceilings, e.g. 1,0.99,0.97,0.95,0.9")
     a = ap.parse_args()
     if not (a.trace or a.fit):
         ap.error("give --trace and/or --fit")
-    if a.ceilings:
-        if not a.fit:
-            ap.error("--ceilings reads the traces given with --fit")
-        ceilings(a.fit, [float(c) for c in a.ceilings.split(",")])
-        return
     if a.floor < WIDE or a.running < WIDE:
         ap.error(f"--floor and --running must be at least the trace's {WIDE}")
     if a.trace:

@@ -34,12 +34,6 @@ def test_contested_takes_the_running_options_of_suspects_above_the_floor():
                _choice(3, "e", 0.05), _choice(3, "f", 0.08)]                    # below the floor
     got = contested(options, RULE)
     assert [(o.site.i, o.cand.text) for o in got] == [(1, "b"), (1, "a"), (2, "d")]
-    # under a ceiling, a suspect the decision is sure of is left as decided, all its options
-    sure_of = Rule(**{**RULE.__dict__, "ceiling": 0.95})
-    options.append(_choice(2, "g", 0.5))
-    assert [(o.site.i, o.cand.text) for o in contested(options, sure_of)] == [(1, "b"), (1, "a")]
-    assert Rule.from_params({"floor": 0.1, "running": 0.1, "bias": 0, "cut": 0.8, "ceiling": 0.95,
-                             "weights": dict.fromkeys(FEATURES, 0.0)}).ceiling == 0.95
 
 
 def test_evidence_clips_gains_and_takes_margins_over_the_suspects_other_options():

@@ -34,26 +34,21 @@ FEATURES = ("logit_p", "reader", "model", "reader_margin", "model_margin")
 @dataclass(frozen=True)
 class Rule:
     """The review's model: q = sigmoid(bias + weights . evidence) (FEATURES), gains clipped to
-    ±clip nats. A suspect is reviewed where its best option's p is at least `floor` and below
-    `ceiling`, and only its options with p at least `running` times that best; its edit is the
-    best reviewed option with q >= cut, if any."""
+    ±clip nats. A suspect is reviewed where its best option's p is at least `floor`, and only
+    its options with p at least `running` times that best; its edit is the best reviewed
+    option with q >= cut, if any."""
     floor: float
     running: float
     bias: float
     weights: tuple[float, ...]
     cut: float
     clip: float = 10.0
-    # The decision's sure edits are left as they are: on the dev traces the rule refused 4 of
-    # the 1,552 chosen options with p >= 0.95, to no gain, and reading them cost a fifth of the
-    # review (calibration.json's "ceiling_chosen_on"; bench/review_fit.py --ceilings).
-    ceiling: float = 1.0
 
     @classmethod
     def from_params(cls, d: Mapping) -> "Rule":
         w = d["weights"]
         return cls(float(d["floor"]), float(d["running"]), float(d["bias"]),
-                   tuple(float(w[k]) for k in FEATURES), float(d["cut"]), float(d.get("clip", 10.0)),
-                   float(d.get("ceiling", 1.0)))
+                   tuple(float(w[k]) for k in FEATURES), float(d["cut"]), float(d.get("clip", 10.0)))
 
     def q(self, evidence: Sequence[float]) -> float:
         return sigmoid(self.bias + sum(w * x for w, x in zip(self.weights, evidence)))
@@ -61,9 +56,9 @@ class Rule:
 
 def contested(options: list[Choice], rule: Rule) -> list[Choice]:
     """The options the review reads again (text order): those of suspects whose best p is at
-    least the rule's floor and below its ceiling, with p at least `running` times that best."""
+    least the rule's floor, with p at least `running` times that best."""
     best = best_p(options)
-    return sorted((o for o in options if rule.floor <= best[o.site.key] < rule.ceiling
+    return sorted((o for o in options if best[o.site.key] >= rule.floor
                    and o.p >= rule.running * best[o.site.key]),
                   key=lambda o: (o.site.start, o.site.end, -o.p))
 
