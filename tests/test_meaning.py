@@ -10,7 +10,7 @@ import pytest
 
 from conftest import generated_archive, run_cli
 from unspin.archive import meaning, trace
-from unspin.archive.verdict import PARAPHRASE_WEIGHTED
+from unspin.archive.verdict import NEAREST_FOLLOWS, ORDER_FOLLOWS, PARAPHRASE_WEIGHTED
 
 FLOOD = """Heavy rain flooded dozens of homes in the river town of Millbrook on Sunday night, and the county opened two emergency shelters.
 The Harlow River rose almost two metres in six hours after a storm stalled over the valley, the county's emergency office said.
@@ -201,7 +201,8 @@ def test_no_vectors_ingest_then_archive_embed_finds_the_translation(tmp_path):
     assert m.id.endswith("flood.txt") and m.relation == "copy"
 
 
-def _meaning_only(similarity: float, query: str, source: str, aligned: int = 3):
+def _meaning_only(similarity: float, query: str, source: str, aligned: int = 3,
+                  nearest: float = 0.0, order: float = 0.0):
     """decide() on a query whose first `aligned` sentences are aligned to its source's by
     meaning alone, sentence for sentence, in order, every pair at `similarity`."""
     from unspin.archive import align as al
@@ -212,7 +213,8 @@ def _meaning_only(similarity: float, query: str, source: str, aligned: int = 3):
     pairs = [mn.Pair((i, i + 1), (i, i + 1), similarity, True) for i in range(aligned)]
     words = al.Alignment([], 0.0, 0.0)
     qwords = [w for s in qs for w in s.toks]
-    return decide(query, qs, qwords, entities(query), source, ss, words, mn.SentenceAlignment(pairs, 1.0, 1.0))
+    return decide(query, qs, qwords, entities(query), source, ss, words,
+                  mn.SentenceAlignment(pairs, 1.0, 1.0, nearest, order))
 
 
 def test_same_language_copy_by_meaning_needs_close_passages_on_average():
@@ -231,3 +233,38 @@ def test_same_language_copy_by_meaning_needs_close_passages_on_average():
     es = ("El consejo aprobó el presupuesto el lunes. Los impuestos subirán un dos por ciento. "
           "El alcalde dijo que la votación fue reñida. Las escuelas reciben la mayor parte del dinero.")
     assert _meaning_only(0.68, es, src).relation == "copy"
+
+
+def test_a_loose_paraphrase_that_follows_its_source_in_order_is_a_copy():
+    src = ("The council approved the budget on Monday. Taxes will rise by two per cent. "
+           "The mayor said the vote was close. Schools receive most of the new money.")
+    same = ("On Monday the budget passed the council. A two per cent tax rise follows. "
+            "It was a narrow vote, according to the mayor. Most of the extra money goes to schools.")
+    # Too few passages close enough on average, but every sentence near one of the source's,
+    # taken in the source's order: a paraphrase that left a sentence unaligned.
+    follows = _meaning_only(0.68, same, src, nearest=NEAREST_FOLLOWS + 0.02, order=0.9)
+    assert follows.weighted < PARAPHRASE_WEIGHTED and follows.relation == "copy"
+    assert any("in the source's order" in w for w in follows.why)
+    # The same closeness with the sentences in another order: a story on the same facts.
+    assert _meaning_only(0.68, same, src, nearest=NEAREST_FOLLOWS + 0.02,
+                         order=ORDER_FOLLOWS - 0.2).relation == "related"
+    assert _meaning_only(0.68, same, src, nearest=NEAREST_FOLLOWS - 0.05, order=1.0).relation == "related"
+
+
+def test_alignment_measures_how_near_and_in_what_order_the_query_follows():
+    rng = np.random.default_rng(7)
+    src = rng.normal(size=(6, 512)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    noisy = src + 0.01 * rng.normal(size=src.shape).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    chars = [40] * 6
+    ahead = meaning.align(noisy, src, chars)
+    backwards = meaning.align(noisy[::-1].copy(), src, chars)
+    assert ahead.nearest > 0.95 and abs(backwards.nearest - ahead.nearest) < 1e-6
+    assert ahead.order == pytest.approx(1.0) and backwards.order == pytest.approx(-1.0)
+    # Unrelated sentences are near nothing, and say nothing about order.
+    other = rng.normal(size=(6, 512)).astype(np.float32)
+    other /= np.linalg.norm(other, axis=1, keepdims=True)
+    unrelated = meaning.align(other, src, chars)
+    assert unrelated.nearest < 0.3 and unrelated.order == 0.0
+    assert meaning.kendall_tau(np.arange(4), np.array([0, 0, 1, 3])) > 0.8

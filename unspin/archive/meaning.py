@@ -39,6 +39,8 @@ class SentenceAlignment:
     pairs: list[Pair]
     coverage: float    # share of the query's sentence characters aligned
     in_order: float    # share of the aligned characters that lie on the monotone path
+    nearest: float = 0.0  # mean over query sentences (by characters) of the best cosine to one source sentence
+    order: float = 0.0    # Kendall's tau between query sentences and their nearest source sentences
 
 
 def english_share(words: list[str]) -> float:
@@ -66,6 +68,9 @@ def align(qv: np.ndarray, sv: np.ndarray, qchars: list[int], match: float = MATC
         return SentenceAlignment([], 0.0, 0.0)
     sim = qv @ sv.T
     w = np.asarray(qchars, dtype=np.float64) / total
+    closest, nearest_to = sim.max(1), sim.argmax(1)
+    near = closest >= match
+    order = kendall_tau(np.flatnonzero(near), nearest_to[near])
     # merged neighbours: sum of unit vectors, renormalised
     qm = np.array([_unit(qv[i] + qv[i + 1]) for i in range(n - 1)]).reshape(-1, qv.shape[1])
     sm = np.array([_unit(sv[j] + sv[j + 1]) for j in range(m - 1)]).reshape(-1, sv.shape[1])
@@ -126,4 +131,17 @@ def align(qv: np.ndarray, sv: np.ndarray, qchars: list[int], match: float = MATC
             taken[i] = True
     pairs.sort(key=lambda p: p.q)
     covered = float(w[taken].sum())
-    return SentenceAlignment(pairs, covered, ordered / covered if covered else 0.0)
+    return SentenceAlignment(pairs, covered, ordered / covered if covered else 0.0,
+                             float((closest * w).sum()), order)
+
+
+def kendall_tau(x: np.ndarray, y: np.ndarray) -> float:
+    """Kendall's tau-b of two sequences (ties allowed); 0 for fewer than three points or
+    where either side is constant. Here: does the query take its nearest source sentences in
+    the source's order (1), in no order (0), or backwards (-1)?"""
+    if len(x) < 3:
+        return 0.0
+    dx = np.sign(x[:, None] - x[None, :])
+    dy = np.sign(y[:, None] - y[None, :])
+    tx, ty = float(np.abs(dx).sum()), float(np.abs(dy).sum())
+    return float((dx * dy).sum() / np.sqrt(tx * ty)) if tx and ty else 0.0
