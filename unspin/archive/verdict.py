@@ -166,10 +166,18 @@ def _why(ev: Evidence) -> list[str]:
         out.append(f"{len(ev.names_numbers)} names and numbers shared: " + ", ".join(ev.names_numbers[:8]))
     if ev.quotes:
         out.append(f"{ev.quotes} quotes shared")
-    closeness = "" if ev.translation else (
-        f", weighted by similarity {PARAPHRASE_WEIGHTED:.0%} or more (here {ev.weighted:.0%}) or its "
-        f"sentences {NEAREST_FOLLOWS:.2f} similar to their nearest source sentences on average and in "
-        f"the source's order (Kendall's tau {ORDER_FOLLOWS:.2f} or more; here {ev.nearest:.2f}, {ev.order:.2f})")
+    if ev.nearest and not ev.translation:
+        out.append(f"its sentences are {ev.nearest:.2f} similar to their nearest source sentences on "
+                   f"average, taken in the source's order with Kendall's tau {ev.order:.2f}")
+    weighted = f"weighted by similarity {PARAPHRASE_WEIGHTED:.0%} or more (here {ev.weighted:.0%})"
+    follows = (f"its sentences {NEAREST_FOLLOWS:g} similar to their nearest source sentences on "
+               f"average and in the source's order (Kendall's tau {ORDER_FOLLOWS:.2f} or more)")
+    if ev.translation:
+        closeness = ""
+    elif ev.relation == "copy":  # the test that held
+        closeness = f", {weighted}" if ev.weighted >= PARAPHRASE_WEIGHTED else f", {follows}"
+    else:
+        closeness = f", {weighted} or {follows}"
     if ev.relation == "copy":
         rule = (f"word-level coverage reaches {COPY_COVERAGE:.0%}" if ev.word_coverage >= COPY_COVERAGE else
                 f"{MEANING_COPY:.0%} or more aligned{closeness}, {IN_ORDER:.0%} or more of it in the "
