@@ -173,6 +173,24 @@ def test_find_sites_over_word_spans_adds_up_to_the_whole(seed_text):
     assert all(s.i < n // 3 for s in find_sites(doc, default_lexicon(), ngram(), span=(0, n // 3)))
 
 
+def test_lm_proposals_take_a_transcript_turns_first_word_as_restore_does():
+    """The LM's proposals (restore(..., proposals=True)) skip names by the same sentence starts
+    as restore's suspects: a turn's first word after a speaker's label is no name."""
+    from unspin.engine.propose import propose
+
+    class Reader:  # proposes "well" wherever it is asked
+        def expected_words(self, texts, positions, k):
+            return [[["well"] for _ in pos] for pos in positions]
+
+    class Related:
+        def related(self, a, b):
+            return True
+    doc = Doc("SEN. JOHN THUNE: Nicely, the economy grew quickly.")
+    asked = {doc.words[k].text for k, _ in propose(doc, Reader(), Related())}
+    assert "Nicely" in asked and "economy" in asked
+    assert not {"JOHN", "THUNE"} & asked
+
+
 def test_restore_suspects_take_a_transcript_turns_first_word():
     """A transcript turn's first word is no name, though the sentence runs on from the
     speaker's label: restore's (wide) suspects read it as a sentence's first word, detection's

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..lexicon.lexicon import Candidate
 from ..language import FUNCTION_WORDS
-from .suspects import is_name
+from .suspects import is_name, sentence_starts
 from ..text import Doc
 
 TOP_K = 40          # tokens read off the LM at each position
@@ -21,7 +21,7 @@ def propose(doc: Doc, model, lexicon) -> dict[tuple[int, int], list[Candidate]]:
     from wordfreq import zipf_frequency
     words = doc.words
     ranges = doc.sentence_words
-    starts = {lo for lo, _ in ranges}
+    starts = sentence_starts(doc, wide=True)  # restore's suspects: a transcript turn's first word too
     texts, positions, owners = [], [], []
     for lo, hi in ranges:
         base = words[lo].start

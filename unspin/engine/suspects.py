@@ -70,6 +70,12 @@ def turn_starts(doc: Doc) -> set[int]:
     return out
 
 
+def sentence_starts(doc: Doc, wide: bool = False) -> set[int]:
+    """Indexes of the words that open a sentence, where capitals say nothing of a name; wide
+    (restore): a transcript turn's first word too (turn_starts)."""
+    return {lo for lo, _ in doc.sentence_words} | (turn_starts(doc) if wide else set())
+
+
 def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                extra: dict | None = None, progress=None,
                span: tuple[int, int] | None = None, wide: bool = False) -> list[Site]:
@@ -87,7 +93,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     first, end = span or (0, len(words))
     lower = doc.plain_lower_words
     ranges = doc.sentence_words
-    sent_starts = {lo for lo, _ in ranges} | (turn_starts(doc) if wide else set())
+    sent_starts = sentence_starts(doc, wide)
     sites: list[Site] = []
     memo = _memo_for(lex)
     # the 3-gram model's ids of the words the span's sentences hold (its windows read no others)
