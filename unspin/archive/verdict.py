@@ -112,8 +112,9 @@ def decide(qtext: str, qsents: list, qwords: list[str], qent: set[str], stext: s
         relation = "related"
     else:
         relation = None
-    ev = Evidence(relation, coverage, weighted, passages, words.coverage, in_order, close,
-                  nearest, order, kinds, shared[:20], quotes, translation)
+    ev = Evidence(relation, coverage, weighted, passages, word_coverage=words.coverage, in_order=in_order,
+                  close=close, nearest=nearest, order=order, kinds=kinds, names_numbers=shared[:20],
+                  quotes=quotes, translation=translation)
     ev.why = _why(ev)
     return ev
 
@@ -168,7 +169,7 @@ def _why(ev: Evidence) -> list[str]:
         out.append(f"{ev.quotes} quotes shared")
     if ev.nearest and not ev.translation:
         out.append(f"its sentences are {ev.nearest:.2f} similar to their nearest source sentences on "
-                   f"average, taken in the source's order with Kendall's tau {ev.order:.2f}")
+                   f"average; their order against the source's: Kendall's tau {ev.order:.2f} (1: the same)")
     weighted = f"weighted by similarity {PARAPHRASE_WEIGHTED:.0%} or more (here {ev.weighted:.0%})"
     follows = (f"its sentences {NEAREST_FOLLOWS:g} similar to their nearest source sentences on "
                f"average and in the source's order (Kendall's tau {ORDER_FOLLOWS:.2f} or more)")
