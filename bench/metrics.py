@@ -59,7 +59,9 @@ def apply(text: str, edits: list[E], offset: int = 0) -> str:
 
 
 def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
+    # Case, spacing and the apostrophe's glyph are typography, not wording: restore writes the
+    # spun page's apostrophe (text.typeset), and a real original may use the other one.
+    return " ".join(s.replace("\u2019", "'").replace("\u2018", "'").casefold().split())
 
 
 def _overlap(a0, a1, b0, b1) -> bool:

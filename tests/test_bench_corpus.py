@@ -105,6 +105,9 @@ def test_restoration_scoring_definitions():
     # wrong wording, missed edit, and a change elsewhere
     r = score(spun, gold, [E(4, 9, "large", "huge"), E(25, 29, "fast", "quick")])
     assert (r["exact"], r["wrong"], r["missed"], r["changed"]) == (0, 1, 1, 1)
+    # the apostrophe's glyph is typography: a restored "don’t" matches an original "don't"
+    spun2 = "I do not know"
+    assert score(spun2, [E(2, 8, "do not", "don't")], [E(2, 8, "do not", "don\u2019t")])["exact"] == 1
     # no-op and invalid system edits are dropped by as_edits
     edits, invalid = run.as_edits([E(25, 29, "fast", "Fast"), E(0, 3, "xyz", "a")], spun)
     assert edits == [] and invalid == 1
