@@ -125,9 +125,9 @@ def align(qv: np.ndarray, sv: np.ndarray, qchars: list[int], match: float = MATC
         taken[p.q[0]:p.q[1]] = True
     ordered = float(w[taken].sum())
     for i in np.flatnonzero(~taken).tolist():
-        j = int(np.argmax(sim[i]))
-        if sim[i, j] >= reorder:
-            pairs.append(Pair((int(i), int(i) + 1), (j, j + 1), float(sim[i, j]), False))
+        j = int(nearest_to[i])
+        if closest[i] >= reorder:
+            pairs.append(Pair((int(i), int(i) + 1), (j, j + 1), float(closest[i]), False))
             taken[i] = True
     pairs.sort(key=lambda p: p.q)
     covered = float(w[taken].sum())
