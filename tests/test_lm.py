@@ -102,3 +102,44 @@ def test_tokenizer_reads_as_transformers_does(model):
         got = model.tok.encode(text, add_special_tokens=False)
         assert model.encode(text) == want.input_ids
         assert [tuple(o) for o in got.offsets] == [tuple(o) for o in want.offset_mapping]
+
+
+def test_head_over_some_rows_scores_a_target_outside_them_exactly(model, tmp_path):
+    """The head normalises over its English rows (engine.vocab); a target outside them still
+    gets its own logit, and its term joins its row's normaliser once however often it is asked."""
+    import copy
+
+    from unspin.engine.lm import cache_dir, MODELS
+    torch = model.torch
+    ids = model.encode("The council said on Tuesday that the bridge would reopen next spring")
+    with torch.inference_mode():
+        h = model.model.model(input_ids=torch.tensor([[model.bos] + ids])).last_hidden_state[0]
+        whole = model.model.lm_head(h).float()
+    vocab = whole.shape[1]
+    outside = [ids[1], ids[3], vocab - 1]              # tokens the cut-down head lacks
+    rows = [i for i in range(vocab) if i not in outside]
+    cut = copy.copy(model)                              # the shared model keeps its own head
+    cut._head_rows(rows, cache_dir() / MODELS[model.name] / "model.safetensors")
+    assert cut._head_pos is not None and model._head_pos is None  # SmolLM2's vocabulary is English
+    inside = [ids[0], 7]
+    targets = torch.tensor([[ids[1], ids[1], inside[0]], [inside[1], vocab - 1, ids[3]]] * (len(h) // 2)
+                           + [[ids[1], ids[1], inside[0]]] * (len(h) % 2))
+    with torch.inference_mode():
+        picked, norm = cut._head(h, targets, cols=1000)
+    # a dot product rounds as a block's matrix product does, give or take one bfloat16 step
+    # (0.125 for logits of 16 to 32)
+    assert torch.allclose(picked, whole.gather(1, targets), atol=0.13)
+    keep = torch.ones(vocab, dtype=torch.bool)
+    keep[outside] = False
+    for r in range(len(h)):
+        asked = {int(t) for t in targets[r]}
+        want = torch.logsumexp(whole[r][keep | torch.isin(torch.arange(vocab), torch.tensor(sorted(asked)))], 0)
+        assert abs(float(norm[r]) - float(want)) < 0.02, r
+
+
+def test_english_rows_hold_every_word_of_an_english_text(model):
+    from unspin.engine.vocab import english_rows
+    rows = set(english_rows(model.tok))
+    text = "The chief executive said on Tuesday that profits rose 12 % — “a record” — in Québec."
+    assert set(model.encode(text)) <= rows
+    assert len(rows) < model.tok.get_vocab_size()

@@ -16,6 +16,7 @@ from ..errors import UnspinError
 from ..jobs import checkpoint
 from ..memory import trim
 from .trigram import Trigram
+from .vocab import head_rows, read_rows
 
 # oneDNN (torch's CPU kernels) caches a compiled primitive per matrix shape, 1,024 by default; the
 # LM's batches take a new shape almost every call, so a process grew by about 200 MB an article
@@ -97,6 +98,7 @@ class NeuralLM:
         self.tok = Tokenizer.from_file(str(conv / "tokenizer.json"))
         self.model = AutoModelForCausalLM.from_pretrained(conv, dtype=_fast_dtype(torch)).eval()
         self.bos = _bos(conv, self.tok)
+        self._head_rows(head_rows(conv, self.tok), conv / "model.safetensors")
         trim()  # parsing tokenizer.json left a few hundred MB of freed heap (unspin.memory)
         # transformers 5 renamed past_key_values to cache (the old name warns, then goes)
         import inspect
@@ -126,25 +128,58 @@ class NeuralLM:
             out.append(picked.squeeze(1) - norm)
         return torch.cat(out)
 
+    def _head_rows(self, rows: list[int] | None, weights: Path) -> None:
+        """Normalise over these rows of the output head only (engine.vocab; None: all)."""
+        torch = self.torch
+        head = self.model.lm_head
+        self._head_w, self._head_b, self._head_pos = head.weight, head.bias, None
+        if not rows:
+            return
+        mine = read_rows(weights, rows)
+        if mine is None or mine.shape != (len(rows), head.weight.shape[1]):
+            return
+        idx = torch.tensor(rows)
+        self._head_w = mine.to(head.weight.dtype)
+        self._head_b = None if head.bias is None else head.bias.detach()[idx].contiguous()
+        self._head_pos = torch.full((head.weight.shape[0],), -1, dtype=torch.long)
+        self._head_pos[idx] = torch.arange(len(rows))
+
     def _head(self, h, targets, cols: int = 4096):
         """(the logits of targets[r] at each row r, each row's log-normaliser), the
         vocabulary-wide normaliser built a block of `cols` words at a time (a running
         log-sum-exp), so each block of float logits stays in the CPU's cache: about three
         times faster than whole-vocabulary rows (the normaliser was a quarter of restore's
         time), the same values to float rounding, and a few MB where 256 whole rows took
-        50 MB (Gemma's 262k words: 268 MB)."""
+        50 MB (Gemma's 262k words: 268 MB). Over the head's English rows where the model
+        has them (engine.vocab)."""
         torch = self.torch
-        head = self.model.lm_head
-        weight = head.weight
+        weight, bias, pos = self._head_w, self._head_b, self._head_pos
+        at = targets if pos is None else pos[targets]  # each target's row (-1: not among them)
         norms, picked = [], torch.empty(targets.shape)
         for c in range(0, weight.shape[0], cols):
-            bias = None if head.bias is None else head.bias[c:c + cols]
-            logits = torch.nn.functional.linear(h, weight[c:c + cols], bias).float()
+            logits = torch.nn.functional.linear(
+                h, weight[c:c + cols], None if bias is None else bias[c:c + cols]).float()
             norms.append(logits.logsumexp(1))
-            r, k = ((targets >= c) & (targets < c + cols)).nonzero(as_tuple=True)
+            r, k = ((at >= c) & (at < c + cols)).nonzero(as_tuple=True)
             if len(r):
-                picked[r, k] = logits[r, targets[r, k] - c]
-        return picked, torch.stack(norms, 1).logsumexp(1)
+                picked[r, k] = logits[r, at[r, k] - c]
+        norm = torch.stack(norms, 1).logsumexp(1)
+        if pos is None or not bool((at < 0).any()):
+            return picked, norm
+        # a target outside the rows: its own logit, and its term in its row's normaliser
+        # (once per row and token, however often the row asks for it)
+        head = self.model.lm_head
+        r, k = (at < 0).nonzero(as_tuple=True)
+        tok = targets[r, k]
+        logit = (h[r].float() * head.weight[tok].float()).sum(1)
+        if head.bias is not None:
+            logit = logit + head.bias[tok].float()
+        logit = logit.to(h.dtype).float()  # rounded as the blocks' logits are
+        picked[r, k] = logit
+        _, inverse = torch.unique(r * head.weight.shape[0] + tok, return_inverse=True)
+        one = torch.zeros(int(inverse.max()) + 1, dtype=torch.long).scatter_(0, inverse, torch.arange(len(r)))
+        extra = torch.zeros(len(norm)).index_add_(0, r[one], (logit[one] - norm[r[one]]).exp())
+        return picked, norm + torch.log1p(extra)
 
     def cut_logprobs(self, groups: list[tuple[list[int], list[tuple[int, list[int]]]]],
                      batch_tokens: int = 4096, bucket: int = 192,
