@@ -4,9 +4,9 @@
    at 0.25, unknown A, B, C at 0.2, and the articles unspun), and the real pages' dev split
    where `.cache/realpages` holds it (bench/real_pages.py), each decoded without the review;
    for every option the widest rule would review (suspect's best p >= 0.02, option p >= 0.02 of
-   it), both readers' gains with the other chosen edits in place (review.reread): Gemma 3 270M
-   and the decision's own SmolLM2. The decodings and gains go to a local pickle (.cache/diag;
-   it may hold the pages' text, so it never enters the repository).
+   it), Gemma 3 270M's gain with the other chosen edits in place (review.reread); the
+   decision's own SmolLM2 gains are in the decodings. The decodings and gains go to a local
+   pickle (.cache/diag; it may hold the pages' text, so it never enters the repository).
 2. fit: a logistic model on the review's evidence (review.FEATURES) over the options the rule
    --floor/--running reviews, labelled right when the option restores a simulated spinner edit
    exactly (or brings a real page closer to its original, real_pages.labels); then, for each
@@ -104,12 +104,10 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | N
         disputed = contested(it["dec"].options, _wide())
         t1 = time.perf_counter()
         g = reread(it["doc"], disputed, it["dec"].chosen, reader)
-        s = reread(it["doc"], disputed, it["dec"].chosen, model)
         secs += time.perf_counter() - t1
         words += len(it["doc"].words)
-        keys = [(o.site.key, o.cand.text) for o in disputed]
-        it["gains"] = dict(zip(keys, zip(g, s)))
-    print(f"the readers: {1000 * secs / max(1, words):.1f} s per 1,000 words on the widest rule "
+        it["gains"] = dict(zip([(o.site.key, o.cand.text) for o in disputed], g))
+    print(f"the reader: {1000 * secs / max(1, words):.1f} s per 1,000 words on the widest rule "
           f"[{time.time() - t0:.0f}s]", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pickle.dumps(items))
@@ -121,10 +119,12 @@ def _cell_name(regime: str, style: str, rate: float | None) -> str:
 
 def _disputed(it: dict, rule):
     """(the options `rule` reviews in this item, their evidence)."""
-    from unspin.engine.review import contested, evidence
+    from unspin.engine.review import contested, decision_gains, evidence
     disputed = contested(it["dec"].options, rule)
-    pairs = [it["gains"][o.site.key, o.cand.text] for o in disputed]
-    return disputed, evidence(disputed, [g for g, _ in pairs], [s for _, s in pairs], rule.clip)
+    # (traces before the twenty-sixth session hold (Gemma, SmolLM2 re-read) pairs: Gemma's is read)
+    gains = [it["gains"][o.site.key, o.cand.text] for o in disputed]
+    gains = [g[0] if isinstance(g, tuple) else g for g in gains]
+    return disputed, evidence(disputed, gains, decision_gains(disputed), rule.clip)
 
 
 def _rows(items: list[dict], rule) -> tuple[list[tuple[float, ...]], list[bool]]:
@@ -232,7 +232,7 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trace", type=Path, help="decode the dev splits, score with both readers, pickle here")
+    ap.add_argument("--trace", type=Path, help="decode the dev splits, score with the reader, pickle here")
     ap.add_argument("--fit", type=Path, action="append",
                     help="fit on pickles from --trace (repeat to join several)")
     ap.add_argument("--docs", type=int, default=12, help="simulated articles per cell")

@@ -1,9 +1,10 @@
-"""The review: both readers read the page as the decision left it and decide again
-(engine.review)."""
+"""The review: a second reader reads the page as the decision left it, and the suspects are
+decided again on its gains and the decision's own (engine.review)."""
 import pytest
 
 from unspin.engine.edits import Choice
-from unspin.engine.review import FEATURES, Rule, contested, evidence, reread, review, settle
+from unspin.engine.review import (FEATURES, Rule, contested, decision_gains, evidence, reread, review,
+                                  settle)
 from unspin.engine.sites import Cand, Site
 from unspin.text import Doc
 
@@ -84,11 +85,28 @@ def test_the_readers_prefer_the_original_in_the_restored_context():
     profits = Choice(Site(6, 1, at2, at2 + len("income"), "income"), Cand("profits", "observed"), 0.9)
     gains = reread(doc, [good, bad], [profits], neural())
     assert len(gains) == 2 and gains[0] > gains[1]
-    # review() with a rule that trusts the readers makes the good edit, not the bad one
-    trusting = Rule(floor=0.1, running=0.1, bias=0.0, weights=(0.0, 0.5, 0.5, 0.0, 0.0), cut=0.6)
-    out = review(doc, [], [good], neural(), neural(), trusting) \
-        + review(doc, [], [bad], neural(), neural(), trusting)
+    # review() with a rule that trusts the reader makes the good edit, not the bad one
+    trusting = Rule(floor=0.1, running=0.1, bias=0.0, weights=(0.0, 1.0, 0.0, 0.0, 0.0), cut=0.6)
+    out = review(doc, [], [good], neural(), trusting) + review(doc, [], [bad], neural(), trusting)
     assert [c.cand.text for c in out] == ["said"]
+
+
+def test_the_decisions_own_gains_are_the_models_evidence(monkeypatch):
+    """The decision's LM is not asked again: its gains as the decision read each option are
+    the rule's "model" evidence; only the reader reads the page."""
+    import unspin.engine.review as rv
+    text = "The chief executive stated the company expects income to rise next year."
+    at = text.index("stated")
+    site = Site(3, 1, at, at + len("stated"), "stated")
+    liked = Choice(site, Cand("said", "observed", lm_gain=6.0), 0.5)
+    disliked = Choice(site, Cand("declared", "observed", lm_gain=-2.0), 0.5)
+    assert decision_gains([liked, disliked]) == [6.0, -2.0]
+    readers = []
+    monkeypatch.setattr(rv, "reread", lambda doc, disputed, chosen, reader:
+                        readers.append(reader) or [0.0] * len(disputed))  # a reader that likes all alike
+    trusting = Rule(floor=0.1, running=0.1, bias=-1.0, weights=(0.0, 0.0, 1.0, 0.0, 0.0), cut=0.6)
+    out = review(Doc(text), [], [liked, disliked], "the reader", trusting)
+    assert readers == ["the reader"] and [c.cand.text for c in out] == ["said"]
 
 
 @pytest.mark.slow

@@ -54,8 +54,7 @@ class Decoding:
 
 def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None) -> Decoding:
     """Choose edits: best-first, non-overlapping, each above the decision probability.
-    reader: a second LM that, with the decision's own, reviews the edits at the end
-    (engine.review)."""
+    reader: a second LM that reviews the edits at the end (engine.review)."""
     use_lm = model is not None
     live, skipped = split(sites, use_lm)
     if not live:
@@ -101,7 +100,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None) -> De
         options = [o for o in options if o.site.key not in redo] + faded + again
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
     if reader is not None:
-        chosen = review(doc, chosen, options, reader, model)
+        chosen = review(doc, chosen, options, reader)
     return Decoding(_with_others(chosen, options), options)
 
 

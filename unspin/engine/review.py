@@ -1,19 +1,18 @@
-"""Review: both language models read the page as the decision left it and decide again.
+"""Review: a second language model reads the page as the decision left it and decides again.
 
 The decision (engine.decode) weighs each option in a context that is still partly spun, where
 a fluent wrong word can look as good as the original. Once the decision has made its edits,
-the page around each suspect is mostly restored, and two readers are asked again: the main
-LM (SmolLM2) and a second one (Gemma 3 270M, which ranks worse than SmolLM2 in a spun context
-but better in a clean one). Each gives every option still in the running its log-prob gain
-over the spun wording, with the other chosen edits in place. A logistic model on the
-decision's p, both gains and each gain's margin over the suspect's other options then decides
-the suspect again: it may keep the edit, drop it, make a refused one, or choose another
-option. Together the two readings separate right from wrong options better than either alone
-(dev: bench/review_fit.py). The fit leans on the decision's p and Gemma's margin; SmolLM2's
-restored-context gain and margin weigh against an option, given p: p already holds SmolLM2's
-reading in the spun context, and what SmolLM2 alone likes in the restored one is often a fluent
-wrong word. Suspects whose best option is unlikely are left as decided: they are rarely right
-and would only cost reading time.
+the page around each suspect is mostly restored, and a second reader (Gemma 3 270M, which
+ranks worse than SmolLM2 in a spun context but better in a clean one) gives every option still
+in the running its log-prob gain over the spun wording, with the other chosen edits in place.
+A logistic model on the decision's p, Gemma's gain, the decision's own SmolLM2 gain and each
+gain's margin over the suspect's other options then decides the suspect again: it may keep the
+edit, drop it, make a refused one, or choose another option (dev: bench/review_fit.py). The fit
+leans on the decision's p and Gemma's margin; SmolLM2's gain and margin weigh against an
+option, given p: what SmolLM2 alone likes is often a fluent wrong word. (SmolLM2 used to read
+the restored page too; its decision-time gains do as well on the dev traces, and skipping that
+reading saves about 3 s of a 1,000-word article.) Suspects whose best option is unlikely are
+left as decided: they are rarely right and would only cost reading time.
 """
 from __future__ import annotations
 
@@ -80,9 +79,9 @@ def reread(doc: Doc, disputed: list[Choice], chosen: list[Choice], reader) -> li
 
 def evidence(disputed: list[Choice], reader_gains: list[float], model_gains: list[float],
              lim: float = 10.0) -> list[tuple[float, ...]]:
-    """Each disputed option's evidence (FEATURES): logit p, both readers' clipped gains, and
-    each gain's margin over the best other disputed option of its suspect (or over the spun
-    wording, gain 0)."""
+    """Each disputed option's evidence (FEATURES): logit p, the reader's and the decision's
+    clipped gains, and each gain's margin over the best other disputed option of its suspect
+    (or over the spun wording, gain 0)."""
     g = [clip(x, lim) for x in reader_gains]
     s = [clip(x, lim) for x in model_gains]
     by_site: dict[tuple[int, int], list[int]] = {}
@@ -115,16 +114,19 @@ def default_rule() -> Rule | None:
     return Rule.from_params(fitted) if fitted and "weights" in fitted else None
 
 
-def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader, model,
+def decision_gains(disputed: list[Choice]) -> list[float]:
+    """The decision's own LM gain of each disputed option (as it last read the option)."""
+    return [o.cand.lm_gain or 0.0 for o in disputed]
+
+
+def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader,
            rule: Rule | None = None) -> list[Choice]:
-    """The chosen edits after both readers' review: `reader` (the second LM) and `model` (the
-    decision's own LM)."""
+    """The chosen edits after `reader`'s (the second LM's) review."""
     rule = rule or default_rule()
     if rule is None:
         return chosen
     disputed = contested(options, rule)
+    # (with $UNSPIN_LM=gemma3 the decision's LM is the reader itself: the rule was fitted with
+    # SmolLM2's gains, so that configuration's review is a rougher one)
     g = reread(doc, disputed, chosen, reader)
-    # (with $UNSPIN_LM=gemma3 the two readers are one model, read once and weighed twice: the
-    # rule was fitted for two, so that configuration's review is a rougher one)
-    s = g if model is reader else reread(doc, disputed, chosen, model)
-    return settle(chosen, disputed, evidence(disputed, g, s, rule.clip), rule)
+    return settle(chosen, disputed, evidence(disputed, g, decision_gains(disputed), rule.clip), rule)
