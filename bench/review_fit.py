@@ -4,9 +4,10 @@
    at 0.25, unknown A, B, C at 0.2, and the articles unspun), and the real pages' dev split
    where `.cache/realpages` holds it (bench/real_pages.py), each decoded without the review;
    for every option the widest rule would review (suspect's best p >= 0.02, option p >= 0.02 of
-   it), Gemma 3 270M's gain with the other chosen edits in place (review.reread); the
-   decision's own SmolLM2 gains are in the decodings. The decodings and gains go to a local
-   pickle (.cache/diag; it may hold the pages' text, so it never enters the repository).
+   it), both readers' gains with the other chosen edits in place (review.reread): Gemma 3 270M
+   and the decision's own SmolLM2. The decodings and gains go to a local pickle (.cache/diag;
+   it may hold the pages' text, so it never enters the repository). The fast review (--fast)
+   reads SmolLM2's gains from the decodings instead of its re-reading.
 2. fit: a logistic model on the review's evidence (review.FEATURES) over the options the rule
    --floor/--running reviews, labelled right when the option restores a simulated spinner edit
    exactly (or brings a real page closer to its original, real_pages.labels); then, for each
@@ -21,6 +22,7 @@
     .venv/bin/python bench/review_fit.py --trace .cache/diag/review2_c.pkl --docs 24 \
         --exclude .cache/diag/review2_a.pkl --cells "known A natural,unknown A 0.2"  # (_d: 0.25)
     .venv/bin/python bench/review_fit.py --fit .cache/diag/review2_a.pkl --fit ... --write
+    .venv/bin/python bench/review_fit.py --fast --fit .cache/diag/review2_a.pkl --fit ... --write
 """
 from __future__ import annotations
 
@@ -104,10 +106,12 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | N
         disputed = contested(it["dec"].options, _wide())
         t1 = time.perf_counter()
         g = reread(it["doc"], disputed, it["dec"].chosen, reader)
+        s = reread(it["doc"], disputed, it["dec"].chosen, model)
         secs += time.perf_counter() - t1
         words += len(it["doc"].words)
-        it["gains"] = dict(zip([(o.site.key, o.cand.text) for o in disputed], g))
-    print(f"the reader: {1000 * secs / max(1, words):.1f} s per 1,000 words on the widest rule "
+        keys = [(o.site.key, o.cand.text) for o in disputed]
+        it["gains"] = dict(zip(keys, zip(g, s)))
+    print(f"the readers: {1000 * secs / max(1, words):.1f} s per 1,000 words on the widest rule "
           f"[{time.time() - t0:.0f}s]", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pickle.dumps(items))
@@ -117,17 +121,17 @@ def _cell_name(regime: str, style: str, rate: float | None) -> str:
     return "clean" if regime == "clean" else f"{regime} {style} {rate or 'natural'}"
 
 
-def _disputed(it: dict, rule):
-    """(the options `rule` reviews in this item, their evidence)."""
+def _disputed(it: dict, rule, fast: bool = False):
+    """(the options `rule` reviews in this item, their evidence); fast: the fast review's, on
+    the decision's own SmolLM2 gains instead of its re-reading."""
     from unspin.engine.review import contested, decision_gains, evidence
     disputed = contested(it["dec"].options, rule)
-    # (traces before the twenty-sixth session hold (Gemma, SmolLM2 re-read) pairs: Gemma's is read)
-    gains = [it["gains"][o.site.key, o.cand.text] for o in disputed]
-    gains = [g[0] if isinstance(g, tuple) else g for g in gains]
-    return disputed, evidence(disputed, gains, decision_gains(disputed), rule.clip)
+    pairs = [it["gains"][o.site.key, o.cand.text] for o in disputed]
+    model = decision_gains(disputed) if fast else [s for _, s in pairs]
+    return disputed, evidence(disputed, [g for g, _ in pairs], model, rule.clip)
 
 
-def _rows(items: list[dict], rule) -> tuple[list[tuple[float, ...]], list[bool]]:
+def _rows(items: list[dict], rule, fast: bool = False) -> tuple[list[tuple[float, ...]], list[bool]]:
     """The evidence and label (right or not) of each option `rule` reviews."""
     from real_pages import labels
     xs: list[tuple[float, ...]] = []
@@ -137,7 +141,7 @@ def _rows(items: list[dict], rule) -> tuple[list[tuple[float, ...]], list[bool]]
             judge = labels(it["text"], it["original"])
         else:
             gold = {(g.start, g.end): g.to.casefold() for g in it["gold"]}
-        disputed, ev = _disputed(it, rule)
+        disputed, ev = _disputed(it, rule, fast)
         for o, x in zip(disputed, ev):
             if it["kind"] == "real":
                 right = judge(o.site.start, o.site.end, o.cand.text)[0]
@@ -148,15 +152,15 @@ def _rows(items: list[dict], rule) -> tuple[list[tuple[float, ...]], list[bool]]
     return xs, ys
 
 
-def _chosen(it: dict, rule):
+def _chosen(it: dict, rule, fast: bool = False):
     from unspin.engine.review import settle
     if rule is None:
         return it["dec"].chosen
-    disputed, ev = _disputed(it, rule)
+    disputed, ev = _disputed(it, rule, fast)
     return settle(it["dec"].chosen, disputed, ev, rule)
 
 
-def evaluate(items: list[dict], rule) -> dict[str, tuple[float, float, float]]:
+def evaluate(items: list[dict], rule, fast: bool = False) -> dict[str, tuple[float, float, float]]:
     """Per cell: (damage undone or restored exactly, precision, untouched words changed)."""
     from metrics import as_edits, score_restoration
     from real_pages import distance, judge_edits
@@ -164,7 +168,7 @@ def evaluate(items: list[dict], rule) -> dict[str, tuple[float, float, float]]:
     from unspin.engine.restore import restoration
     acc: dict[str, list[float]] = {}
     for it in items:
-        r = restoration(it["text"], _chosen(it, rule))
+        r = restoration(it["text"], _chosen(it, rule, fast))
         system, _ = as_edits(r.edits, it["text"])
         a = acc.setdefault(it["cell"], [0.0] * 6)  # damage before, after; right, edits; changed, untouched
         if it["kind"] == "real":
@@ -181,13 +185,14 @@ def evaluate(items: list[dict], rule) -> dict[str, tuple[float, float, float]]:
             for cell, a in acc.items()}
 
 
-def fit(paths: list[Path], floor: float, running: float, cuts: list[float], write: bool) -> None:
+def fit(paths: list[Path], floor: float, running: float, cuts: list[float], write: bool,
+        fast: bool = False) -> None:
     from sklearn.linear_model import LogisticRegression
 
     from unspin.engine.review import FEATURES, Rule
     items = [it for p in paths for it in pickle.loads(p.read_bytes())]
     frame = Rule(floor, running, 0.0, (0.0,) * len(FEATURES), 0.5)
-    xs, ys = _rows(items, frame)
+    xs, ys = _rows(items, frame, fast)
     m = LogisticRegression(C=1.0, max_iter=1000).fit(xs, ys)
     bias, weights = float(m.intercept_[0]), tuple(float(w) for w in m.coef_[0])
     print(f"{len(xs)} reviewed options (suspect's best p >= {floor}, option p >= {running} of it), "
@@ -206,7 +211,7 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
     spun_known = [c for c in cells if c.startswith("known")]
     chosen_cut, res_at = None, (0.0, 0.0, 0.0)
     for cut in cuts:
-        res = evaluate(items, Rule(floor, running, bias, weights, cut))
+        res = evaluate(items, Rule(floor, running, bias, weights, cut), fast)
         print(line(str(cut), res))
         if chosen_cut is None and all(res[c][2] <= UNTOUCHED + 1e-9 for c in spun_known) \
                 and res[known][1] >= base[known][1]:
@@ -218,9 +223,10 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
     if write and chosen_cut is not None:
         from tune import OUT, dump
         cal = json.loads(OUT.read_text())
-        cal["review"] = {"floor": floor, "running": running, "bias": bias,
+        cal["review_fast" if fast else "review"] = {"floor": floor, "running": running, "bias": bias,
                          "weights": dict(zip(FEATURES, weights)), "cut": chosen_cut, "clip": 10.0,
-                         "fitted_on": f"bench/review_fit.py on {' + '.join(p.name for p in paths)}: {len(xs)} options, "
+                         "fitted_on": f"bench/review_fit.py{' --fast' if fast else ''} on "
+                                      f"{' + '.join(p.name for p in paths)}: {len(xs)} options, "
                                       f"{sum(ys)} right; cells {', '.join(cells)} (dev split only); "
                                       f"cut {chosen_cut}: known natural {100 * res_at[0]:.1f} % / "
                                       f"{res_at[1]:.3f} / {100 * res_at[2]:.2f} % untouched, without the "
@@ -232,7 +238,7 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trace", type=Path, help="decode the dev splits, score with the reader, pickle here")
+    ap.add_argument("--trace", type=Path, help="decode the dev splits, score with both readers, pickle here")
     ap.add_argument("--fit", type=Path, action="append",
                     help="fit on pickles from --trace (repeat to join several)")
     ap.add_argument("--docs", type=int, default=12, help="simulated articles per cell")
@@ -243,6 +249,8 @@ def main() -> None:
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
     ap.add_argument("--cuts", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85")
     ap.add_argument("--write", action="store_true", help="store the rule in calibration.json")
+    ap.add_argument("--fast", action="store_true",
+                    help="the fast review's rule: SmolLM2's decision-time gains, not its re-reading")
     a = ap.parse_args()
     if not (a.trace or a.fit):
         ap.error("give --trace and/or --fit")
@@ -251,7 +259,7 @@ def main() -> None:
     if a.trace:
         trace(a.trace, a.docs, a.cells.split(",") if a.cells else None, a.exclude)
     if a.fit:
-        fit(a.fit, a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write)
+        fit(a.fit, a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write, a.fast)
 
 
 if __name__ == "__main__":

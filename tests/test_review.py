@@ -85,15 +85,16 @@ def test_the_readers_prefer_the_original_in_the_restored_context():
     profits = Choice(Site(6, 1, at2, at2 + len("income"), "income"), Cand("profits", "observed"), 0.9)
     gains = reread(doc, [good, bad], [profits], neural())
     assert len(gains) == 2 and gains[0] > gains[1]
-    # review() with a rule that trusts the reader makes the good edit, not the bad one
-    trusting = Rule(floor=0.1, running=0.1, bias=0.0, weights=(0.0, 1.0, 0.0, 0.0, 0.0), cut=0.6)
-    out = review(doc, [], [good], neural(), trusting) + review(doc, [], [bad], neural(), trusting)
+    # review() with a rule that trusts the readers makes the good edit, not the bad one
+    trusting = Rule(floor=0.1, running=0.1, bias=0.0, weights=(0.0, 0.5, 0.5, 0.0, 0.0), cut=0.6)
+    out = review(doc, [], [good], neural(), neural(), trusting) \
+        + review(doc, [], [bad], neural(), neural(), trusting)
     assert [c.cand.text for c in out] == ["said"]
 
 
-def test_the_decisions_own_gains_are_the_models_evidence(monkeypatch):
-    """The decision's LM is not asked again: its gains as the decision read each option are
-    the rule's "model" evidence; only the reader reads the page."""
+def test_the_fast_review_takes_the_decisions_own_gains_as_the_models_evidence(monkeypatch):
+    """In the fast review the decision's LM is not asked again: its gains as the decision read
+    each option are the rule's "model" evidence; only the reader reads the page."""
     import unspin.engine.review as rv
     text = "The chief executive stated the company expects income to rise next year."
     at = text.index("stated")
@@ -105,8 +106,26 @@ def test_the_decisions_own_gains_are_the_models_evidence(monkeypatch):
     monkeypatch.setattr(rv, "reread", lambda doc, disputed, chosen, reader:
                         readers.append(reader) or [0.0] * len(disputed))  # a reader that likes all alike
     trusting = Rule(floor=0.1, running=0.1, bias=-1.0, weights=(0.0, 0.0, 1.0, 0.0, 0.0), cut=0.6)
-    out = review(Doc(text), [], [liked, disliked], "the reader", trusting)
+    out = review(Doc(text), [], [liked, disliked], "the reader", rule=trusting)
     assert readers == ["the reader"] and [c.cand.text for c in out] == ["said"]
+    # the full review asks the decision's LM too, and weighs its new reading instead
+    out = review(Doc(text), [], [liked, disliked], "the reader", "the model", rule=trusting)
+    assert readers[1:] == ["the reader", "the model"] and out == []
+
+
+def test_review_modes_come_from_the_argument_or_the_environment(monkeypatch):
+    from unspin.engine.review import default_rule, resolve
+    from unspin.errors import UnspinError
+    monkeypatch.delenv("UNSPIN_REVIEW", raising=False)
+    assert resolve(True) == "full" and resolve(False) == "off" and resolve("fast") == "fast"
+    monkeypatch.setenv("UNSPIN_REVIEW", "fast")
+    assert resolve(True) == "fast" and resolve("full") == "full"
+    monkeypatch.setenv("UNSPIN_REVIEW", "0")
+    assert resolve(True) == "off"
+    with pytest.raises(UnspinError):
+        resolve("thorough")
+    full, fast = default_rule(), default_rule(fast=True)
+    assert full is not None and fast is not None and full != fast
 
 
 @pytest.mark.slow

@@ -70,7 +70,9 @@ def restore(file: str = FileArg,
             db: Optional[Path] = typer.Option(None, "--db", help="Archive whose learned substitution table to use."),
             no_lm: bool = typer.Option(False, "--no-lm", help="Thesaurus and 3-gram only (fast, weaker)."),
             review: bool = typer.Option(True, "--review/--no-review",
-                                        help="End with a review: both LMs (Gemma 3 270M, where installed, and SmolLM2) read the restored page and decide each likely edit again."),
+                                        help="End with a review: Gemma 3 270M (where installed) and SmolLM2 read the restored page, and each likely edit is decided again."),
+            fast_review: bool = typer.Option(False, "--fast-review",
+                                             help="A review in which Gemma alone reads the page again: about a fifth faster, 1-2 points fewer edits restored."),
             html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML view here."),
             show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
     """Restore the most likely original wording. Plain output keeps the input's line breaks."""
@@ -79,7 +81,8 @@ def restore(file: str = FileArg,
         check_writable(html)
     text = load_document(file)
     with progress_bar("restoring") as tick:
-        r = run(text, learned=_learned(db), use_lm=not no_lm, review=review, progress=tick)
+        how = ("fast" if fast_review else True) if review else False
+        r = run(text, learned=_learned(db), use_lm=not no_lm, review=how, progress=tick)
     if html:
         from ..view import restoration_page
         write_file(html, restoration_page("Restored text", text, r.edits))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from .calibration import predict, predict_many
 from .edits import Choice, best_p, decide_at, edit_model, features, pick, spin_rate, with_rate
-from .review import review
+from .review import mode as review_mode, review
 from .score import pool, score
 from .screen import passes
 from .sites import Site
@@ -52,9 +52,12 @@ class Decoding:
         return list({o.site.key: o.site for o in self.options}.values())
 
 
-def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None) -> Decoding:
+def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
+           fast_review: bool | None = None) -> Decoding:
     """Choose edits: best-first, non-overlapping, each above the decision probability.
-    reader: a second LM that reviews the edits at the end (engine.review)."""
+    reader: a second LM that, with the decision's own, reviews the edits at the end
+    (engine.review); fast_review: the fast review, in which the decision's LM does not read
+    the page again (None: as $UNSPIN_REVIEW says)."""
     use_lm = model is not None
     live, skipped = split(sites, use_lm)
     if not live:
@@ -100,7 +103,8 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None) -> De
         options = [o for o in options if o.site.key not in redo] + faded + again
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
     if reader is not None:
-        chosen = review(doc, chosen, options, reader)
+        fast = review_mode() == "fast" if fast_review is None else fast_review
+        chosen = review(doc, chosen, options, reader, None if fast else model)
     return Decoding(_with_others(chosen, options), options)
 
 

@@ -582,8 +582,9 @@ def installed(name: str) -> bool:
 def reader() -> NeuralLM | None:
     """The second reader of restore's review (engine.review): Gemma 3 270M where it is
     installed (`UNSPIN_WITH_GEMMA=1 make setup`), else None (no review). $UNSPIN_REVIEW=0
-    turns the review off."""
-    if os.environ.get("UNSPIN_REVIEW", "1") == "0" or not installed("gemma3"):
+    (or off) turns the review off."""
+    from .review import mode
+    if mode() == "off" or not installed("gemma3"):
         return None
     main = neural()
     if main.name == "gemma3":

@@ -16,6 +16,7 @@ from ..language import article_agrees, starts_with_vowel_sound
 from ..memory import trim
 from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
+from .review import resolve
 from .edits import Choice
 from .screen import KEEP, WIDE_KEEP, by_left_context
 from .sites import Site
@@ -48,13 +49,16 @@ class Restoration:
 
 
 def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | None = None,
-            use_lm: bool = True, lexicon=None, proposals: bool = PROPOSALS, review: bool = True,
+            use_lm: bool = True, lexicon=None, proposals: bool = PROPOSALS,
+            review: bool | str = True,
             progress: Callable[[int, int], None] | None = None) -> Restoration:
     """The most likely original wording of `text`, as edits over its character offsets.
 
     sources: thesauri to draw candidates from (default all installed); learned: a table from
     `unspin learn` (spun -> {original: count}); use_lm=False decides on 3-gram evidence alone;
-    review: a second LM, where installed, settles the contested edits (engine.review)."""
+    review: a second LM, where installed, settles the contested edits (engine.review): "full",
+    "fast", "off"; True: as $UNSPIN_REVIEW says (default full)."""
+    how = resolve(review)
     doc = reading(text)
     if len(doc.words) > MAX_WORDS:
         raise UnspinError(f"text has {len(doc.words):,} words; restore takes up to {MAX_WORDS:,} "
@@ -62,9 +66,9 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     from . import lm as lms
     model = lms.neural() if use_lm else None
     sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
-    reader = lms.reader() if use_lm and review else None
+    reader = lms.reader() if use_lm and how != "off" else None
     try:
-        return restoration(text, decode(doc, sites, model, progress, reader).chosen)
+        return restoration(text, decode(doc, sites, model, progress, reader, how == "fast").chosen)
     finally:
         if use_lm:
             trim()  # the LM's batches are freed: give their heap back (unspin.memory)
