@@ -132,3 +132,18 @@ def test_progress_bar_counts_suspects_never_none(monkeypatch):
     with core.progress_bar("restoring") as tick:
         tick(3, 10)
     assert "3/10 suspects" in buf.getvalue() and "None" not in buf.getvalue()
+
+
+@pytest.mark.parametrize("flags,review", [((), True), (("--fast-review",), "fast"), (("--no-review",), False),
+                                          (("--no-review", "--fast-review"), False)])
+def test_restore_passes_the_review_asked_for(tmp_path, monkeypatch, seed_text, flags, review):
+    import importlib
+
+    from unspin.engine.restore import Restoration
+    asked = []
+    monkeypatch.setattr(importlib.import_module("unspin.engine.restore"), "restore",
+                        lambda text, **k: asked.append(k["review"]) or Restoration(text, text))
+    src = tmp_path / "a.txt"
+    src.write_text(seed_text)
+    r = _invoke("restore", src, *flags)
+    assert r.exit_code == 0 and asked == [review]
