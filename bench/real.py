@@ -125,13 +125,17 @@ def funnel(doc_sites, live, lex, gold, final) -> dict:
 def restore_traced(text: str, lex, model, review: bool = True):
     """restore's own stages on `text`, keeping what the funnel reads: (doc, the suspects with
     their candidates, the decoding, the restoration). With the review where restore has it
-    (engine.review; UNSPIN_REVIEW=0 or review=False turns it off)."""
+    (engine.review; UNSPIN_REVIEW=0 or review=False turns it off, UNSPIN_REVIEW=fast makes it
+    the fast one)."""
     from unspin.engine.decode import decode
     from unspin.engine.lm import reader
     from unspin.engine.restore import candidates, reading, restoration
+    from unspin.engine.review import resolve
     doc = reading(text)
     sites = candidates(doc, lex, model)
-    decoding = decode(doc, sites, model, reader=reader() if model is not None and review else None)
+    how = resolve(review)  # as restore reads it: $UNSPIN_REVIEW says which review True means
+    decoding = decode(doc, sites, model, reader=reader() if model is not None and how != "off" else None,
+                      fast_review=how == "fast")
     return doc, sites, decoding, restoration(text, decoding.chosen)
 
 

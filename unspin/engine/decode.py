@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from .calibration import predict, predict_many
 from .edits import Choice, best_p, decide_at, edit_model, features, pick, spin_rate, with_rate
-from .review import mode as review_mode, review
+from .review import review
 from .score import pool, score
 from .screen import passes
 from .sites import Site
@@ -53,11 +53,11 @@ class Decoding:
 
 
 def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
-           fast_review: bool | None = None) -> Decoding:
+           fast_review: bool = False) -> Decoding:
     """Choose edits: best-first, non-overlapping, each above the decision probability.
     reader: a second LM that, with the decision's own, reviews the edits at the end
     (engine.review); fast_review: the fast review, in which the decision's LM does not read
-    the page again (None: as $UNSPIN_REVIEW says)."""
+    the page again."""
     use_lm = model is not None
     live, skipped = split(sites, use_lm)
     if not live:
@@ -103,8 +103,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
         options = [o for o in options if o.site.key not in redo] + faded + again
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
     if reader is not None:
-        fast = review_mode() == "fast" if fast_review is None else fast_review
-        chosen = review(doc, chosen, options, reader, None if fast else model)
+        chosen = review(doc, chosen, options, reader, None if fast_review else model)
     return Decoding(_with_others(chosen, options), options)
 
 
