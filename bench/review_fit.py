@@ -100,7 +100,7 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | N
         print(f"{name} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
     reader = lm.reader()
     if reader is None:
-        raise SystemExit("Gemma 3 270M is not installed (or UNSPIN_REVIEW=0): UNSPIN_WITH_GEMMA=1 make setup")
+        raise SystemExit("Gemma 3 270M is not installed: UNSPIN_WITH_GEMMA=1 make setup")
     secs, words = 0.0, 0
     for it in items:
         disputed = contested(it["dec"].options, _wide())

@@ -128,6 +128,25 @@ def test_review_modes_come_from_the_argument_or_the_environment(monkeypatch):
     assert full is not None and fast is not None and full != fast
 
 
+def test_the_reader_is_whoever_is_installed_whatever_the_environment_says(monkeypatch):
+    # an explicit restore(review="full") must find its reader under UNSPIN_REVIEW=0 too: the
+    # review's mode is restore's to resolve, not the reader's (it is cached for the process)
+    from unspin.engine import lm
+    gemma = object()
+    monkeypatch.setattr(lm, "installed", lambda name: True)
+    monkeypatch.setattr(lm, "neural", lambda: type("Main", (), {"name": "smollm2"})())
+    monkeypatch.setattr(lm, "_load", lambda name, what, fix: gemma)
+    monkeypatch.setenv("UNSPIN_REVIEW", "0")
+    lm.reader.cache_clear()
+    try:
+        assert lm.reader() is gemma
+        lm.reader.cache_clear()
+        monkeypatch.setattr(lm, "installed", lambda name: False)
+        assert lm.reader() is None
+    finally:
+        lm.reader.cache_clear()
+
+
 @pytest.mark.slow
 def test_restore_asks_the_reader_only_when_the_review_is_on(monkeypatch):
     from unspin.engine import lm

@@ -581,10 +581,10 @@ def installed(name: str) -> bool:
 @lru_cache(maxsize=1)
 def reader() -> NeuralLM | None:
     """The second reader of restore's review (engine.review): Gemma 3 270M where it is
-    installed (`UNSPIN_WITH_GEMMA=1 make setup`), else None (no review). $UNSPIN_REVIEW=0
-    (or off) turns the review off."""
-    from .review import mode
-    if mode() == "off" or not installed("gemma3"):
+    installed (`UNSPIN_WITH_GEMMA=1 make setup`), else None (no review). Whether a review runs
+    is the caller's to say (review.resolve: restore's argument, else $UNSPIN_REVIEW); this only
+    says who would read."""
+    if not installed("gemma3"):
         return None
     main = neural()
     if main.name == "gemma3":
