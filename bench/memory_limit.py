@@ -175,6 +175,8 @@ def main(argv=None) -> int:
         limits = [float(x) for x in a.limits.split(",")]
     except ValueError:
         ap.error("--limits: numbers of GB, e.g. 2.0,1.8")
+    if not limits or any(not 0 < x < 1e4 for x in limits):
+        ap.error("--limits: each a positive number of GB, e.g. 2.0,1.8")
     if a.repeat < 1:
         ap.error("--repeat: at least 1")
     if os.geteuid() != 0:

@@ -39,7 +39,8 @@ def test_without_root_it_says_so_and_stops(monkeypatch, capsys):
 
 
 def test_bad_arguments_are_one_line_errors(capsys):
-    for args in (["--modes", "quick"], ["--limits", "two"]):
+    for args in (["--modes", "quick"], ["--limits", "two"], ["--limits", "0"], ["--limits", "-1.8"],
+                 ["--repeat", "0"]):
         try:
             ml.main(args)
         except SystemExit as e:
