@@ -128,14 +128,13 @@ def restore_traced(text: str, lex, model, review: bool = True):
     (engine.review; UNSPIN_REVIEW=0 or review=False turns it off, UNSPIN_REVIEW=fast makes it
     the fast one)."""
     from unspin.engine.decode import decode
-    from unspin.engine.lm import reader
-    from unspin.engine.restore import candidates, reading, restoration
+    from unspin.engine.restore import candidates, reading, restoration, reviewer
     from unspin.engine.review import resolve
     doc = reading(text)
     sites = candidates(doc, lex, model)
-    how = resolve(review)  # as restore reads it: $UNSPIN_REVIEW says which review True means
-    decoding = decode(doc, sites, model, reader=reader() if model is not None and how != "off" else None,
-                      fast_review=how == "fast")
+    # as restore reads it: $UNSPIN_REVIEW says which review True means
+    reader, fast = reviewer(resolve(review), model is not None)
+    decoding = decode(doc, sites, model, reader=reader, fast_review=fast)
     return doc, sites, decoding, restoration(text, decoding.chosen)
 
 

@@ -66,12 +66,19 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     from . import lm as lms
     model = lms.neural() if use_lm else None
     sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
-    reader = lms.reader() if use_lm and how != "off" else None
+    reader, fast = reviewer(how, use_lm)
     try:
-        return restoration(text, decode(doc, sites, model, progress, reader, how == "fast").chosen)
+        return restoration(text, decode(doc, sites, model, progress, reader, fast).chosen)
     finally:
         if use_lm:
             trim()  # the LM's batches are freed: give their heap back (unspin.memory)
+
+
+def reviewer(how: str, use_lm: bool = True):
+    """(the review's second reader, or None for no review; whether the review is the fast one)
+    for a resolved review mode (review.resolve)."""
+    from . import lm as lms
+    return (lms.reader() if use_lm and how != "off" else None), how == "fast"
 
 
 def reading(text: str) -> Doc:
