@@ -109,13 +109,11 @@ def drop_page_cache() -> None:
 
 
 def article() -> str:
-    """The speed benchmark's article (bench/run.py --speed-child): the test split's 1,000-word
-    press article picked there, spun with spinner A's observed habits at 0.2."""
-    import corpus
-    from run import category_for, pick_spread, seed_for
+    """The speed benchmark's article (bench/run.py --speed-child --quick): the test split's
+    1,000-word press article, spun with spinner A's observed habits at 0.2."""
+    from run import speed_articles
     from unspin.simulate.spin import spin
-    art = pick_spread(corpus.documents(category_for("test"), "test", chunk_words=1000), 1)[0]
-    return spin(art.text, style="observed", rate=0.2, seed=seed_for(art.id, "observed", 0.2)).text
+    return speed_articles(spin, "test", "observed", 1)[0][1]
 
 
 TIME = Path("/usr/bin/time")  # GNU time reports the child's own peak RSS (%M, KiB)

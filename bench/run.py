@@ -411,11 +411,8 @@ def speed_child(out_path: str, split: str, quick: bool, style: str):
                           "texts": len(texts)}
 
     api.restore(warm_spun, sources=api.sources, use_lm=True)  # warm-up on another article
-    arts = corpus.documents(category_for(split), split, chunk_words=1000)
-    arts = pick_spread(arts, 1 if quick else 3)
     runs = []
-    for art in arts:
-        sp = spun(art)
+    for art, sp in speed_articles(api.spin, split, style, 1 if quick else 3):
         t0 = time.perf_counter()
         api.restore(sp, sources=api.sources, use_lm=True)
         runs.append({"id": art.id, "words": n_words(sp), "seconds": time.perf_counter() - t0})
@@ -427,6 +424,13 @@ def speed_child(out_path: str, split: str, quick: bool, style: str):
     res["peak_rss_mb"] = rss_mb()
     res["threads"] = _torch_threads()
     Path(out_path).write_text(json.dumps(res))
+
+
+def speed_articles(spin, split: str, style: str, n: int) -> list[tuple]:
+    """The articles restore is timed on: n ~1,000-word press articles of `split`, spread over
+    it, each with its text spun by `style` at 0.2 (seeded by the article)."""
+    arts = pick_spread(corpus.documents(category_for(split), split, chunk_words=1000), n)
+    return [(a, spin(a.text, style=style, rate=0.2, seed=seed_for(a.id, style, 0.2)).text) for a in arts]
 
 
 def _torch_threads():
