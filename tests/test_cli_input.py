@@ -134,8 +134,7 @@ def test_progress_bar_counts_suspects_never_none(monkeypatch):
     assert "3/10 suspects" in buf.getvalue() and "None" not in buf.getvalue()
 
 
-@pytest.mark.parametrize("flags,review", [((), True), (("--fast-review",), "fast"), (("--no-review",), False),
-                                          (("--no-review", "--fast-review"), False)])
+@pytest.mark.parametrize("flags,review", [((), True), (("--fast-review",), "fast"), (("--no-review",), False)])
 def test_restore_passes_the_review_asked_for(tmp_path, monkeypatch, seed_text, flags, review):
     import importlib
 
@@ -147,3 +146,28 @@ def test_restore_passes_the_review_asked_for(tmp_path, monkeypatch, seed_text, f
     src.write_text(seed_text)
     r = _invoke("restore", src, *flags)
     assert r.exit_code == 0 and asked == [review]
+
+
+def test_restore_refuses_contradictory_or_unknown_reviews_before_any_work(tmp_path, monkeypatch, seed_text):
+    import importlib
+    monkeypatch.setattr(importlib.import_module("unspin.engine.restore"), "restore",
+                        lambda *a, **k: pytest.fail("restored first"))
+    src = tmp_path / "a.txt"
+    src.write_text(seed_text)
+    r = _invoke("restore", src, "--no-review", "--fast-review")
+    assert isinstance(r.exception, UnspinError) and "give one of them" in str(r.exception)
+    monkeypatch.setenv("UNSPIN_REVIEW", "thorough")
+    r = _invoke("restore", src)
+    assert isinstance(r.exception, UnspinError) and "UNSPIN_REVIEW='thorough'" in str(r.exception)
+    # an explicit choice on the command line does not read the environment
+    monkeypatch.setattr(importlib.import_module("unspin.engine.restore"), "restore",
+                        lambda text, **k: importlib.import_module("unspin.engine.restore").Restoration(text, text))
+    assert _invoke("restore", src, "--fast-review").exit_code == 0
+
+
+def test_an_unknown_review_setting_is_one_line_and_nonzero(monkeypatch):
+    monkeypatch.setenv("UNSPIN_REVIEW", "thorough")
+    p = run_cli("restore", "-", stdin=b"The chief executive said the company expects profits to rise next year.")
+    _assert_clean_failure(p, "UNSPIN_REVIEW='thorough' is not a review")
+    p = run_cli("serve", "--port", "0", timeout=60)  # refused at start, before listening
+    _assert_clean_failure(p, "UNSPIN_REVIEW='thorough' is not a review")

@@ -124,6 +124,10 @@ def test_review_modes_come_from_the_argument_or_the_environment(monkeypatch):
     assert resolve(True) == "off"
     with pytest.raises(UnspinError):
         resolve("thorough")
+    monkeypatch.setenv("UNSPIN_REVIEW", "thorough")  # misspelt: an error too, not a quiet "full"
+    with pytest.raises(UnspinError, match="UNSPIN_REVIEW='thorough'"):
+        resolve(True)
+    assert resolve("off") == "off"  # an explicit mode never reads the environment
     full, fast = default_rule(), default_rule(fast=True)
     assert full is not None and fast is not None and full != fast
 

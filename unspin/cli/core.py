@@ -77,11 +77,15 @@ def restore(file: str = FileArg,
             show: bool = typer.Option(False, "--show", help="Print the input with edits marked instead of the plain text.")):
     """Restore the most likely original wording. Plain output keeps the input's line breaks."""
     from ..engine.restore import restore as run
+    from ..engine.review import resolve
     if html:
         check_writable(html)
+    if fast_review and not review:
+        raise UnspinError("--fast-review asks for a review and --no-review for none: give one of them")
+    how = "fast" if fast_review else review
+    resolve(how)  # a bad $UNSPIN_REVIEW is an error before any work
     text = load_document(file)
     with progress_bar("restoring") as tick:
-        how = ("fast" if fast_review else True) if review else False
         r = run(text, learned=_learned(db), use_lm=not no_lm, review=how, progress=tick)
     if html:
         from ..view import restoration_page
@@ -181,7 +185,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
                                     "API answers 503 with Retry-After.")):
     """Serve the web page and the HTTP API (OpenAPI at /docs)."""
     import uvicorn
+    from ..engine.review import mode
     from ..server.web import create_app
+    mode()  # a bad $UNSPIN_REVIEW is refused at start, not by every restore request
     out.print(f"unspin: serving on http://{host}:{port}/ (API docs at /docs)", markup=False)
     uvicorn.run(create_app(str(db) if db else None, workers=workers, queue=queue),
                 host=host, port=port, log_level="warning")

@@ -116,9 +116,15 @@ MODES = ("full", "fast", "off")
 
 
 def mode() -> str:
-    """The review $UNSPIN_REVIEW asks for: "full" (the default), "fast", or "off" (also "0")."""
+    """The review $UNSPIN_REVIEW asks for: "full" (the default), "fast", or "off" (also "0").
+    Any other value is an error, as an unknown `review` argument is (resolve): a misspelt
+    setting must not quietly run a review its user did not ask for."""
     m = os.environ.get("UNSPIN_REVIEW", "full").strip().lower() or "full"
-    return "off" if m == "0" else m if m in MODES else "full"
+    m = "off" if m == "0" else m
+    if m not in MODES:
+        raise UnspinError(f"UNSPIN_REVIEW={os.environ['UNSPIN_REVIEW']!r} is not a review; "
+                          f"set it to {', '.join(MODES)} or 0")
+    return m
 
 
 def resolve(review: bool | str) -> str:
