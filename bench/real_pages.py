@@ -42,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from metrics import (E, apply, as_edits, render_reliability, score_restoration,  # noqa: E402
+from metrics import (E, _norm, apply, as_edits, render_reliability, score_restoration,  # noqa: E402
                      stated_confidence, sum_counts)
 
 PAGES = HERE.parent / ".cache" / "realpages"
@@ -57,10 +57,6 @@ def page_split(pair: dict) -> str:
 
 def words(text: str) -> list[re.Match]:
     return list(_WORD.finditer(text))
-
-
-def _norm(w: str) -> str:
-    return w.replace("\u2019", "'").casefold()
 
 
 def align(spun: str, original: str) -> tuple[list[re.Match], list[re.Match], list]:
