@@ -174,3 +174,21 @@ def test_only_numbers_standing_alone_are_words():
     assert [w.text for w in Doc(text, numbers=True).words if w.text[0].isdigit()] == \
         ["4", "1,000", "5", "2019"]
     assert not any(w.text[0].isdigit() for w in Doc(text).words)
+
+
+def test_a_learned_table_adds_the_swaps_the_table_lacks_and_leaves_the_counts_it_knows():
+    # The decision was fitted on the table's own counts: more sightings of a swap it knows
+    # must not move them (they moved "however" -> "but" across the trees' split points).
+    base = S.builtin()
+    both = S.SpinnerTable(base.habits, {"however": {"but": 27}, "stated": {"said": 40, "proclaimed": 3}})
+    assert both.originals("however")["but"] == base.originals("however")["but"]
+    assert both.spun_weight("however") == base.spun_weight("however")
+    assert both.spun_weight("stated") == base.spun_weight("stated")
+    assert both.rewrite_rate("said") == base.rewrite_rate("said")
+    assert both.is_learned("however", "but")  # still shown as learned: the user saw it too
+    # a swap the table lacks is added, with its count, and restore's candidates carry it
+    assert "proclaimed" not in base.originals("stated") and both.originals("stated")["proclaimed"] == 3
+    lex = Lexicon(learned={"stated": {"proclaimed": 3}})
+    got = {c.text: c for c in lex.originals("stated")}
+    assert got["proclaimed"].count == 3 and got["proclaimed"].source == "learned"
+    assert got["said"].count == default_lexicon().spinners.originals("stated")["said"]
