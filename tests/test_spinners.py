@@ -192,3 +192,22 @@ def test_a_learned_table_adds_the_swaps_the_table_lacks_and_leaves_the_counts_it
     got = {c.text: c for c in lex.originals("stated")}
     assert got["proclaimed"].count == 3 and got["proclaimed"].source == "learned"
     assert got["said"].count == default_lexicon().spinners.originals("stated")["said"]
+
+
+def test_a_table_larger_than_the_decisions_is_read_at_its_scale():
+    # The decision's trees split on exact raw counts of the table they were fitted with; the
+    # whole built-in table is about twice as large, so its counts are read scaled down to it.
+    from unspin.engine.edits import features
+    from unspin.engine.sites import Cand, Site
+    big = S.builtin()
+    assert big.words_seen > S.DECISION_WORDS and big.count_scale == pytest.approx(S.DECISION_WORDS / big.words_seen)
+    small = S.SpinnerTable(S.select(S.read_observed(), ["B"]))
+    assert small.count_scale == 1.0 and S.SpinnerTable().count_scale == 1.0
+    assert default_lexicon().count_scale == big.count_scale
+    site = Site(0, 1, 0, 7, "however", (Cand("but", "observed", count=684.0),), spun_weight=688.0,
+                table_scale=0.5)
+    with_lm, without = features(site, site.cands[0]), features(site, site.cands[0], use_lm=False)
+    assert with_lm["table"] == pytest.approx(math.log1p(342.0)) and with_lm["spun_known"] == pytest.approx(math.log1p(344.0))
+    # detection and the 3-gram decision were fitted on the table as it is
+    assert without["table"] == pytest.approx(math.log1p(684.0))
+    assert with_lm["table_share"] == without["table_share"]  # a share does not depend on the scale

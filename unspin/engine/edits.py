@@ -47,6 +47,7 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
         return (c.lm_gain if use_lm else c.ngram_gain) or 0.0
 
     others = [total(c) for c in site.cands if c is not cand]
+    scale = site.table_scale if use_lm else 1.0  # detection and the 3-gram decision: as fitted
     g = total(cand)
     # Without the LM, its left-context screening never ran: those inputs are zero.
     f = {"gain": clip(g), "ngram": clip(cand.ngram_gain), "prior": cand.prior,
@@ -57,7 +58,8 @@ def features(site: Site, cand: Cand, use_lm: bool = True,
          "z_spun": zipf(site.text.lower()), "z_cand": zipf(cand.text),
          "margin": clip(g - max(others + [0.0])),
          # Real spinners' tables: how often this swap, and this spun text, were seen.
-         "table": math.log1p(cand.count), "spun_known": math.log1p(site.spun_weight),
+         # (counts at the scale of the table the decision was fitted with: SpinnerTable.count_scale)
+         "table": math.log1p(cand.count * scale), "spun_known": math.log1p(site.spun_weight * scale),
          "table_share": cand.count / site.spun_weight if site.spun_weight else 0.0,
          "table_odds": clip(cand.odds, 10.0),
          # How often a spinner rewrites the original where it occurs, and the spun text.

@@ -48,6 +48,7 @@ class Site:
     left_logp: float = 0.0    # LM log-prob of its first token given the words before it
     rewrite_rate: float = NEVER_REWRITTEN  # log share of its occurrences a spinner rewrites:
     # a phrase a spinner rewrites at a high rate rarely survives as the writer's own word
+    table_scale: float = 1.0  # the spinner table's counts at the decision's scale (SpinnerTable.count_scale)
 
     @property
     def key(self) -> tuple[int, int]:

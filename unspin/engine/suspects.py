@@ -96,6 +96,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
     sent_starts = sentence_starts(doc, wide)
     sites: list[Site] = []
     memo = _memo_for(lex)
+    scale = getattr(lex, "count_scale", 1.0)
     # the 3-gram model's ids of the words the span's sentences hold (its windows read no others)
     ids: list[int] = []
     live = [(lo, hi) for lo, hi in ranges if hi > first and lo < end]
@@ -161,7 +162,7 @@ def find_sites(doc: Doc, lex, ng, keep: int = 3, max_n: int = 4,
                 site = Site(i, n, words[i].start, words[j - 1].end,
                             doc.text[words[i].start:words[j - 1].end], tuple(cands),
                             spun_weight=spun_weight, in_name=in_name, rewrite_rate=spun_rate,
-                            sentence_start=i in sent_starts)
+                            sentence_start=i in sent_starts, table_scale=scale)
                 found.append((site, lo, hi))
     sites += by_ngram(found, ids, ng, lower, keep, priors)
     if progress:

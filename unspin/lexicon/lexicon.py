@@ -306,6 +306,12 @@ class Lexicon:
             hit = self._fan_memo[word] = len(self.synonyms(word)) if stored is None else stored
         return hit
 
+    @property
+    def count_scale(self) -> float:
+        """The spinner table's counts at the scale the restore decision was fitted on
+        (SpinnerTable.count_scale)."""
+        return self.spinners.count_scale
+
     def spun_weight(self, phrase: str) -> float:
         """How often real spinners were seen writing `phrase` (0: never)."""
         return self.spinners.spun_weight(self._table_form(phrase))
