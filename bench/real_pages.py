@@ -21,7 +21,9 @@ Only spinner A's held-out half of pairs (`pair_half == 1`) is used, so in the *k
 restorer's table is bench/real.py's (spinner A's other half plus every other spinner) and never
 holds a page's own substitutions; *unknown*: no pair of spinner A at all; *shipped*: the
 built-in table, which holds these pages' own substitutions (in-sample, an upper reference, not
-a result). Pages are split dev/test by original URL (`page_split`): tune on dev only.
+a result); *story-out*: the built-in table without the pairs spun from any of these pages'
+originals (every other pair of spinner A, both halves: what restore ships with, meeting stories
+none of its pairs came from). Pages are split dev/test by original URL (`page_split`): tune on dev only.
 
     .venv/bin/python bench/real_pages.py --split dev
     .venv/bin/python bench/real_pages.py --split test --regimes known,unknown --json out.json
@@ -51,8 +53,8 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 def page_split(pair: dict) -> str:
     """dev or test, by the original article's URL (copies of one original stay together)."""
-    url = re.sub(r"^https?://(www\.)?", "", pair["original_url"]).rstrip("/")
-    return "test" if hashlib.sha256(("unspin-page:" + url).encode()).digest()[0] & 1 else "dev"
+    return "test" if hashlib.sha256(("unspin-page:" + _story(pair["original_url"])).encode()).digest()[0] & 1 \
+        else "dev"
 
 
 def words(text: str) -> list[re.Match]:
@@ -210,13 +212,39 @@ def unlike_recorded(pages: list[dict]) -> list[str]:
     return [p["id"] for p in pages if want.get(str(p["id"])) != (h(p["spun"]), h(p["original"]))]
 
 
+REGIMES = ("known", "unknown", "story-out", "shipped")
+
+
 def lexicon_for(regime: str):
     from real import tables
 
     from unspin.lexicon.lexicon import Lexicon, default_lexicon
     if regime == "shipped":
         return default_lexicon()
+    if regime == "story-out":
+        return Lexicon(spinners=story_out_table())
     return Lexicon(spinners=tables(regime, "A")[1])
+
+
+def _story(url: str) -> str:
+    """An original article's URL as page_split reads it: copies of one original share it."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+def story_out_table():
+    """The built-in table (every word spinner's pairs, both halves of spinner A's) without the
+    pairs spun from any original this benchmark's pages were spun from (both splits, read
+    from bench/data/realpages_checksums.tsv): the table restore ships with, meeting stories
+    none of its pairs came from. It holds about twice the known regime's pairs of spinner A,
+    so it says what more of the same spinner's data is worth; it reads its counts at the
+    decision's scale, as the built-in table does (SpinnerTable.count_scale)."""
+    from unspin.lexicon.spinners import WORD_SPINNERS, SpinnerTable, read_observed, read_pairs, select
+    pairs = read_pairs()
+    ids = [line.split("\t")[0] for line in CHECKSUMS.read_text().splitlines()
+           if line and not line.startswith(("#", "id\t"))]
+    told = {_story(pairs[i]["original_url"]) for i in ids if i in pairs}
+    keep = {k for k, p in pairs.items() if _story(p["original_url"]) not in told}
+    return SpinnerTable(select(read_observed(), WORD_SPINNERS, keep))
 
 
 def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
@@ -305,7 +333,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", default=str(PAGES), help="folder of page-pair JSON files")
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
-    ap.add_argument("--regimes", default="known,unknown,shipped")
+    ap.add_argument("--regimes", default="known,unknown,story-out,shipped",
+                    help="comma-separated, of " + ", ".join(REGIMES))
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0: all)")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
@@ -313,6 +342,9 @@ def main(argv=None) -> int:
     ap.add_argument("--decide-at", help="dev only: the LM decision's cut(s) to try instead of the "
                     "fitted one, comma-separated (each regime is run once per cut)")
     a = ap.parse_args(argv)
+    unknown = [r for r in a.regimes.split(",") if r not in REGIMES]
+    if unknown:
+        ap.error(f"unknown regime(s) {', '.join(unknown)}; choose from {', '.join(REGIMES)}")
     if a.decide_at and a.split == "test":
         ap.error("--decide-at is for choosing a cut on the dev split: nothing is tuned on test")
     if a.decide_at and a.dump:

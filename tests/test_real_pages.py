@@ -93,3 +93,21 @@ def test_reliability_bins_edits_by_confidence_and_measures_the_gap():
     assert calibration_error(perfect) == 0.0
     assert calibration_error(judged) > 0.1
     assert calibration_error([]) is None
+
+
+def test_the_story_out_table_holds_every_pair_but_those_of_the_benchmarks_stories():
+    from unspin.lexicon.spinners import builtin, pair_half, read_pairs
+    pairs = read_pairs()
+    ids = [line.split("\t")[0] for line in rp.CHECKSUMS.read_text().splitlines()
+           if line and not line.startswith(("#", "id\t"))]
+    told = {rp._story(pairs[i]["original_url"]) for i in ids}
+    assert told, "the recorded pages name their originals"
+    table = rp.story_out_table()
+    held = {p for h in table.habits for p in h.pairs}
+    # no pair spun from a benchmark page's original, whichever site copied it
+    assert not {k for k in held if rp._story(pairs[k]["original_url"]) in told}
+    # every other pair, of both halves of spinner A (the known regime holds one half)
+    a_halves = {pair_half(pairs[k]) for k in held if pairs[k]["style"] == "A"}
+    assert a_halves == {0, 1}
+    assert table.words_seen < builtin().words_seen
+    assert table.words_seen > 1.8 * rp.lexicon_for("known").spinners.words_seen
