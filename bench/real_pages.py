@@ -27,6 +27,7 @@ none of its pairs came from). Pages are split dev/test by original URL (`page_sp
 
     .venv/bin/python bench/real_pages.py --split dev
     .venv/bin/python bench/real_pages.py --split test --regimes known,unknown --json out.json
+    .venv/bin/python bench/real_pages.py --split test --regimes story-out --json out.json
     UNSPIN_REVIEW=0 .venv/bin/python bench/real_pages.py --split dev --regimes known \\
         --decide-at 0.55,0.6,0.65,0.7     # the decision's cut, chosen on dev
 """
