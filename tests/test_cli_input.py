@@ -134,9 +134,16 @@ def test_progress_bar_counts_suspects_never_none(monkeypatch):
     assert "3/10 suspects" in buf.getvalue() and "None" not in buf.getvalue()
 
 
-@pytest.mark.parametrize("flags,review", [((), True), (("--fast-review",), "fast"), (("--no-review",), False)])
-def test_restore_passes_the_review_asked_for(tmp_path, monkeypatch, seed_text, flags, review):
+@pytest.mark.parametrize("flags,env,review", [
+    ((), None, "full"), ((), "fast", "fast"), ((), "0", "off"), (("--fast-review",), None, "fast"),
+    (("--no-review",), None, "off"), (("--no-review",), "fast", "off"), (("--fast-review",), "off", "fast")])
+def test_restore_passes_the_review_asked_for(tmp_path, monkeypatch, seed_text, flags, env, review):
+    # the CLI hands restore the mode it resolved: its flags, else $UNSPIN_REVIEW, else full
     import importlib
+    if env is None:
+        monkeypatch.delenv("UNSPIN_REVIEW", raising=False)
+    else:
+        monkeypatch.setenv("UNSPIN_REVIEW", env)
 
     from unspin.engine.restore import Restoration
     asked = []

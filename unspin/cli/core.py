@@ -82,8 +82,8 @@ def restore(file: str = FileArg,
         check_writable(html)
     if fast_review and not review:
         raise UnspinError("--fast-review asks for a review and --no-review for none: give one of them")
-    how = "fast" if fast_review else review
-    resolve(how)  # a bad $UNSPIN_REVIEW is an error before any work
+    # resolved here, once: a bad $UNSPIN_REVIEW is an error before any work
+    how = resolve("fast" if fast_review else review)
     text = load_document(file)
     with progress_bar("restoring") as tick:
         r = run(text, learned=_learned(db), use_lm=not no_lm, review=how, progress=tick)
