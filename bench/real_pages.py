@@ -199,14 +199,20 @@ def load(folder: Path, split: str) -> list[dict]:
 CHECKSUMS = HERE / "data" / "realpages_checksums.tsv"
 
 
-def unlike_recorded(pages: list[dict]) -> list[str]:
-    """Ids of pages whose texts differ from the cache the README's figures were measured on
-    (or that it did not hold): the cache is rebuilt by hand from stored pages, never committed."""
-    want = {}
+def recorded() -> dict[str, tuple[str, str]]:
+    """The benchmark's pages as recorded (CHECKSUMS): id -> (spun text's hash, original's)."""
+    out = {}
     for line in CHECKSUMS.read_text().splitlines():
         if line and not line.startswith(("#", "id\t")):
             f = line.split("\t")
-            want[f[0]] = (f[2], f[3])
+            out[f[0]] = (f[2], f[3])
+    return out
+
+
+def unlike_recorded(pages: list[dict]) -> list[str]:
+    """Ids of pages whose texts differ from the cache the README's figures were measured on
+    (or that it did not hold): the cache is rebuilt by hand from stored pages, never committed."""
+    want = recorded()
 
     def h(t: str) -> str:
         return hashlib.sha256(t.encode()).hexdigest()[:16]
@@ -234,16 +240,14 @@ def _story(url: str) -> str:
 
 def story_out_table():
     """The built-in table (every word spinner's pairs, both halves of spinner A's) without the
-    pairs spun from any original this benchmark's pages were spun from (both splits, read
-    from bench/data/realpages_checksums.tsv): the table restore ships with, meeting stories
+    pairs spun from any original this benchmark's pages were spun from (both splits, as
+    recorded in bench/data/realpages_checksums.tsv): the table restore ships with, meeting stories
     none of its pairs came from. It holds about twice the known regime's pairs of spinner A,
     so it says what more of the same spinner's data is worth; it reads its counts at the
     decision's scale, as the built-in table does (SpinnerTable.count_scale)."""
     from unspin.lexicon.spinners import WORD_SPINNERS, SpinnerTable, read_observed, read_pairs, select
     pairs = read_pairs()
-    ids = [line.split("\t")[0] for line in CHECKSUMS.read_text().splitlines()
-           if line and not line.startswith(("#", "id\t"))]
-    told = {_story(pairs[i]["original_url"]) for i in ids if i in pairs}
+    told = {_story(pairs[i]["original_url"]) for i in recorded() if i in pairs}
     keep = {k for k, p in pairs.items() if _story(p["original_url"]) not in told}
     return SpinnerTable(select(read_observed(), WORD_SPINNERS, keep))
 
