@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{i}: not a recorded page", file=sys.stderr)
             bad += 1
             continue
-        found = {}
+        found: dict[str, str | None] = {}
         for side in ("spun", "original"):
             f = args.raw / f"{i}.{side}.txt"
             if not f.exists():
