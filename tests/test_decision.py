@@ -1,6 +1,8 @@
 """The edit decision's document prior: the spin rate and the features it adds."""
 from __future__ import annotations
 
+import pytest
+
 from unspin.engine.calibration import logistic
 from unspin.engine.edits import Choice, features, spin_rate, with_rate
 from unspin.engine.sites import Cand, Site
@@ -162,3 +164,19 @@ def test_a_chain_of_spun_words_comes_undone_one_link_a_pass(monkeypatch):
         # pass 1 asks for every option; later passes only for those still in the running
         assert asked.count((at["coverage"], "nonsense")) == 1
         assert asked.count((at["coverage"], "policy")) == 2
+
+
+def test_the_cut_falls_for_a_heavily_spun_document_and_no_further_than_most(monkeypatch):
+    from unspin.engine.calibration import params
+    from unspin.engine.edits import bolder, decide_at
+    monkeypatch.setitem(params(), "bold", {"from": 0.22, "slope": 2.0, "most": 0.16})
+    base = params()["decide_at"]
+    assert decide_at(True) == base and decide_at(True, 0.05) == base and decide_at(True, 0.22) == base
+    assert decide_at(True, 0.25) == pytest.approx(base - 0.06)
+    assert decide_at(True, 0.6) == pytest.approx(base - 0.16)           # at most `most` lower
+    cuts = [bolder(0.76, r / 100) for r in range(0, 60)]
+    assert all(a >= b for a, b in zip(cuts, cuts[1:])) and cuts[0] == 0.76 > cuts[-1]
+    # the 3-gram decision (no LM) keeps its own cut whatever the rate
+    assert decide_at(False, 0.6) == decide_at(False)
+    monkeypatch.setitem(params(), "bold", None)                         # no "bold": the fitted cut
+    assert decide_at(True, 0.6) == base

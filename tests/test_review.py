@@ -166,3 +166,23 @@ def test_restore_asks_the_reader_only_when_the_review_is_on(monkeypatch):
     assert not asked
     restore(text)
     assert asked
+
+
+def test_a_heavily_spun_page_is_reviewed_with_a_lower_cut(monkeypatch):
+    """The full review's cut follows the decision's (edits.bolder): an option the rule gives a
+    q a little under its cut is made on a page estimated heavily spun, not on a lightly spun one."""
+    import unspin.engine.review as rv
+    from unspin.engine.calibration import params
+    monkeypatch.setitem(params(), "bold", {"from": 0.2, "slope": 2.0, "most": 0.1})
+    text = "The chief executive stated the company expects income to rise next year."
+    at = text.index("stated")
+    option = Choice(Site(3, 1, at, at + len("stated"), "stated"), Cand("said", "observed"), 0.5)
+    monkeypatch.setattr(rv, "reread", lambda doc, disputed, chosen, reader: [0.0] * len(disputed))
+    rule = Rule(floor=0.1, running=0.1, bias=0.0, weights=(1.0, 0.0, 0.0, 0.0, 0.0), cut=0.55)
+    # q = 0.5 (logit p 0, no gains): under 0.55, over 0.55 - min(0.1, 2 * (0.28 - 0.2)) = 0.45
+    assert review(Doc(text), [], [option], "reader", "model", rule=rule, rate=0.1) == []
+    assert review(Doc(text), [], [option], "reader", "model", rule=rule, rate=None) == []
+    made = review(Doc(text), [], [option], "reader", "model", rule=rule, rate=0.28)
+    assert [c.cand.text for c in made] == ["said"]
+    # the fast review (no model to read again) keeps its cut
+    assert review(Doc(text), [], [option], "reader", rule=rule, rate=0.28) == []

@@ -72,7 +72,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
                      len(doc.words))
     ps = predict_many(final, [with_rate(f, rate) for _, _, f in evidence])
     options = [Choice(s, c, p) for (s, c, _), p in zip(evidence, ps)]
-    chosen = pick(options, set(), decide_at(use_lm))
+    chosen = pick(options, set(), decide_at(use_lm, rate if use_lm else None))
     if not use_lm:
         return Decoding(_with_others(chosen, options), options)
     # Later passes: decide again the unsettled suspects next to an edit made in the pass
@@ -98,12 +98,12 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
         live = pool([rescored.get(s.key, s) for s in live])
         again = _options([s for s in live if s.key in redo], True, rate)
         before = {(ch.site.key, ch.cand.text) for ch in chosen}
-        chosen = kept + pick(again, {i for ch in kept for i in ch.words}, decide_at(True) + AGAIN_CUT)
+        chosen = kept + pick(again, {i for ch in kept for i in ch.words}, decide_at(True, rate) + AGAIN_CUT)
         # (the re-scored copy of a suspect last: Decoding.sites keeps the last copy)
         options = [o for o in options if o.site.key not in redo] + faded + again
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
     if reader is not None:
-        chosen = review(doc, chosen, options, reader, None if fast_review else model)
+        chosen = review(doc, chosen, options, reader, None if fast_review else model, rate=rate)
     return Decoding(_with_others(chosen, options), options)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .calibration import params, sigmoid
-from .edits import Choice, best_p, clip, pick
+from .edits import Choice, best_p, bolder, clip, pick
 from .score import score
 from .sites import Cand
 from ..errors import UnspinError
@@ -151,12 +151,17 @@ def decision_gains(disputed: list[Choice]) -> list[float]:
 
 
 def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader, model=None,
-           rule: Rule | None = None) -> list[Choice]:
+           rule: Rule | None = None, rate: float | None = None) -> list[Choice]:
     """The chosen edits after the review by `reader` (the second LM) and `model` (the
-    decision's own LM, for the full review; None: the fast review, on its decision-time gains)."""
+    decision's own LM, for the full review; None: the fast review, on its decision-time gains).
+    rate: the document's estimated spin rate; the full review's cut is lowered for a heavily
+    spun document as the decision's is (edits.bolder). The fast review keeps its cut: it was
+    not measured with a lower one."""
     rule = rule or default_rule(fast=model is None)
     if rule is None:
         return chosen
+    if model is not None:
+        rule = replace(rule, cut=bolder(rule.cut, rate))
     disputed = contested(options, rule)
     g = reread(doc, disputed, chosen, reader)
     # (with $UNSPIN_LM=gemma3 the two readers are one model, read once and weighed twice: the
