@@ -199,24 +199,34 @@ def load(folder: Path, split: str) -> list[dict]:
 CHECKSUMS = HERE / "data" / "realpages_checksums.tsv"
 
 
-def recorded() -> dict[str, tuple[str, str]]:
-    """The benchmark's pages as recorded (CHECKSUMS): id -> (spun text's hash, original's)."""
+def checksum_rows() -> dict[str, dict]:
+    """CHECKSUMS as rows: id -> split, spun and original (their texts' text_hash) and
+    spun_words, original_words (their word counts)."""
     out = {}
     for line in CHECKSUMS.read_text().splitlines():
         if line and not line.startswith(("#", "id\t")):
             f = line.split("\t")
-            out[f[0]] = (f[2], f[3])
+            out[f[0]] = {"split": f[1], "spun": f[2], "original": f[3],
+                         "spun_words": int(f[4]), "original_words": int(f[5])}
     return out
+
+
+def recorded() -> dict[str, tuple[str, str]]:
+    """The benchmark's pages as recorded (CHECKSUMS): id -> (spun text's hash, original's)."""
+    return {i: (r["spun"], r["original"]) for i, r in checksum_rows().items()}
+
+
+def text_hash(text: str) -> str:
+    """A page text's hash as CHECKSUMS records it (sha256, first 16 hex digits)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def unlike_recorded(pages: list[dict]) -> list[str]:
     """Ids of pages whose texts differ from the cache the README's figures were measured on
-    (or that it did not hold): the cache is rebuilt by hand from stored pages, never committed."""
+    (or that it did not hold): the cache is rebuilt by hand from stored pages
+    (bench/real_pages_cut.py), never committed."""
     want = recorded()
-
-    def h(t: str) -> str:
-        return hashlib.sha256(t.encode()).hexdigest()[:16]
-    return [p["id"] for p in pages if want.get(str(p["id"])) != (h(p["spun"]), h(p["original"]))]
+    return [p["id"] for p in pages if want.get(str(p["id"])) != (text_hash(p["spun"]), text_hash(p["original"]))]
 
 
 REGIMES = ("known", "unknown", "story-out", "shipped")

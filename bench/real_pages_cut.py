@@ -16,7 +16,6 @@ bench/real_pages.py warns that it differs from the recorded cache).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -25,22 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from real_pages import CHECKSUMS, PAGES, words  # noqa: E402
-
-
-def recorded_rows() -> dict[str, dict]:
-    """id -> the checksums file's row (split, hashes, word counts)."""
-    out = {}
-    for line in CHECKSUMS.read_text().splitlines():
-        if line and not line.startswith(("#", "id\t")):
-            f = line.split("\t")
-            out[f[0]] = {"split": f[1], "spun": f[2], "original": f[3],
-                         "spun_words": int(f[4]), "original_words": int(f[5])}
-    return out
-
-
-def h(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+from real_pages import PAGES, checksum_rows, text_hash, words  # noqa: E402
 
 
 def joinings(raw: str) -> list[str]:
@@ -72,7 +56,7 @@ def stretches(text: str, n_words: int):
 def find(raw: str, want_hash: str, n_words: int) -> str | None:
     for text in joinings(raw):
         for s in stretches(text, n_words):
-            if h(s) == want_hash:
+            if text_hash(s) == want_hash:
                 return s
     return None
 
@@ -86,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=PAGES)
     ap.add_argument("--loose", action="store_true", help="where nothing matches, keep the saved text as it is")
     args = ap.parse_args(argv)
-    rows, pairs = recorded_rows(), read_pairs()
+    rows, pairs = checksum_rows(), read_pairs()
     ids = list(args.ids)
     if args.all:
         ids += sorted(i for i in rows if (args.raw / f"{i}.spun.txt").exists()

@@ -109,3 +109,17 @@ def test_the_story_out_table_holds_every_pair_but_those_of_the_benchmarks_storie
     assert a_halves == {0, 1}
     assert table.words_seen < builtin().words_seen
     assert table.words_seen > 1.8 * rp.lexicon_for("known").spinners.words_seen
+
+
+def test_the_cache_rebuild_finds_the_recorded_stretch_however_the_lines_were_joined():
+    """bench/real_pages_cut.py: a saved stored-page excerpt holds site furniture around the
+    article body and may join its paragraphs otherwise than the recorded text did; the stretch
+    with the recorded hash and word count is found, and nothing is returned where none has it."""
+    from bench import real_pages_cut as cut
+    body = "The chief executive said the company\u2019s profits rose.\n\nShares fell 3 % on Monday."
+    saved = "Menu\nSubscribe now\nThe chief executive said the company\u2019s profits rose.\n" \
+            "Shares fell 3 % on Monday.\nAdvertisement\nRelated stories"
+    n = len(rp.words(body))
+    assert cut.find(saved, rp.text_hash(body), n) == body
+    assert cut.find(saved, rp.text_hash(body.replace("\u2019", "'")), n) is None
+    assert cut.find(saved, rp.text_hash(body), n + 1) is None
