@@ -72,7 +72,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
                      len(doc.words))
     ps = predict_many(final, [with_rate(f, rate) for _, _, f in evidence])
     options = [Choice(s, c, p) for (s, c, _), p in zip(evidence, ps)]
-    chosen = pick(options, set(), decide_at(use_lm, rate if use_lm else None))
+    chosen = pick(options, set(), decide_at(use_lm, rate))
     if not use_lm:
         return Decoding(_with_others(chosen, options), options)
     # Later passes: decide again the unsettled suspects next to an edit made in the pass
