@@ -77,7 +77,8 @@ def test_cli_json_contracts():
     p = run_cli("restore", "-", "--json", stdin=SPUN.encode())
     assert p.returncode == 0, p.stderr_text
     r = json.loads(p.stdout_text)
-    assert set(r) == {"text", "edits"} and r["edits"]
+    assert set(r) == {"text", "edits", "spin_rate", "bold"} and r["edits"]
+    assert 0.0 < r["spin_rate"] < 1.0 and isinstance(r["bold"], bool)  # SPUN is spun: an estimate above 0
     for e in r["edits"]:
         assert SPUN[e["start"]:e["end"]] == e["from"]
         assert {"start", "end", "from", "to", "confidence"} <= set(e) <= {"start", "end", "from", "to",
@@ -208,3 +209,21 @@ def test_restore_suspects_take_a_transcript_turns_first_word():
     assert "Nicely" not in narrow or not narrow["Nicely"].sentence_start
     assert unspin.restore(text).text.startswith("MARGARET BRENNAN: Welcome back.\n\n"
                                                 "SEN. JOHN THUNE: Well, the plan")
+
+
+def test_restore_reports_its_spin_rate_estimate_and_whether_it_restored_boldly(monkeypatch):
+    """The report carries the decision's estimate of how spun the page is; `bold` says whether
+    that estimate lowered the cut (edits.bolder), so a reader can see why a page was restored
+    as boldly as it was. Without the LM no estimate is reported (its cut never moves)."""
+    from unspin.engine.calibration import params
+    from unspin.engine.restore import Restoration
+    monkeypatch.setitem(params(), "bold", {"from": 0.22, "slope": 2.0, "most": 0.16})
+    assert Restoration("a", "a", [], 0.3).bold and not Restoration("a", "a", [], 0.1).bold
+    assert not Restoration("a", "a", []).bold and Restoration("a", "a", []).to_json()["spin_rate"] is None
+    assert unspin.restore(SPUN, use_lm=False).spin_rate is None
+
+
+def test_cli_restore_show_says_how_spun_the_page_looked():
+    p = run_cli("restore", "-", "--show", stdin=SPUN.encode())
+    assert p.returncode == 0, p.stderr_text
+    assert "edits · estimated spin rate " in p.stderr_text and "%" in p.stderr_text

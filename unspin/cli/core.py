@@ -95,7 +95,9 @@ def restore(file: str = FileArg,
     elif show:
         from ..view import terminal
         out.print(terminal(text, r.edits))
-        err.print(f"{len(r.edits)} edits")
+        rate = "" if r.spin_rate is None else f" · estimated spin rate {r.spin_rate:.0%}" + \
+            (" (heavily spun: restored more boldly)" if r.bold else "")
+        err.print(f"{len(r.edits)} edits{rate}", markup=False)
     else:
         sys.stdout.write(r.text if r.text.endswith("\n") else r.text + "\n")
 

@@ -45,6 +45,7 @@ AGAIN_CUT = 0.06
 class Decoding:
     chosen: list[Choice]    # the edits, each with its suspect's other options
     options: list[Choice]   # every option weighed, carrying the evidence it was weighed on
+    rate: float | None = None  # the document's estimated spin rate (None: nothing to weigh)
 
     @property
     def sites(self) -> list[Site]:
@@ -74,7 +75,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
     options = [Choice(s, c, p) for (s, c, _), p in zip(evidence, ps)]
     chosen = pick(options, set(), decide_at(use_lm, rate))
     if not use_lm:
-        return Decoding(_with_others(chosen, options), options)
+        return Decoding(_with_others(chosen, options), options, rate)
     # Later passes: decide again the unsettled suspects next to an edit made in the pass
     # before, with the neighbours' edits in place; a chain of spun words ("decreasing its
     # coverage charge") comes undone one link a pass.
@@ -104,7 +105,7 @@ def decode(doc: Doc, sites: list[Site], model, progress=None, reader=None,
         triggers = [ch for ch in chosen if (ch.site.key, ch.cand.text) not in before]
     if reader is not None:
         chosen = review(doc, chosen, options, reader, None if fast_review else model, rate=rate)
-    return Decoding(_with_others(chosen, options), options)
+    return Decoding(_with_others(chosen, options), options, rate)
 
 
 def _with_others(chosen: list[Choice], options: list[Choice]) -> list[Choice]:

@@ -43,9 +43,19 @@ class Restoration:
     original: str
     text: str
     edits: list[Edit] = field(default_factory=list)
+    spin_rate: float | None = None  # the share of words the decision estimated a spinner replaced
+
+    @property
+    def bold(self) -> bool:
+        """Whether the page was estimated spun heavily enough to be restored more boldly
+        (edits.bolder lowered the cut)."""
+        from .edits import bolder
+        return self.spin_rate is not None and bolder(1.0, self.spin_rate) < 1.0
 
     def to_json(self) -> dict:
-        return {"text": self.text, "edits": [e.to_json() for e in self.edits]}
+        return {"text": self.text, "edits": [e.to_json() for e in self.edits],
+                "spin_rate": None if self.spin_rate is None else round(self.spin_rate, 4),
+                "bold": self.bold}
 
 
 def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | None = None,
@@ -68,7 +78,8 @@ def restore(text: str, *, sources=None, learned: dict[str, dict[str, int]] | Non
     sites = candidates(doc, _lexicon(lexicon, sources, learned), model, proposals)
     reader, fast = reviewer(how, use_lm)
     try:
-        return restoration(text, decode(doc, sites, model, progress, reader, fast).chosen)
+        decoded = decode(doc, sites, model, progress, reader, fast)
+        return restoration(text, decoded.chosen, decoded.rate if use_lm else None)
     finally:
         if use_lm:
             trim()  # the LM's batches are freed: give their heap back (unspin.memory)
@@ -87,8 +98,9 @@ def reading(text: str) -> Doc:
     return Doc(text, numbers=True)
 
 
-def restoration(text: str, chosen: list[Choice]) -> Restoration:
-    """The decoded choices as edits over `text`, and the text they give."""
+def restoration(text: str, chosen: list[Choice], spin_rate: float | None = None) -> Restoration:
+    """The decoded choices as edits over `text`, and the text they give (spin_rate: the
+    decision's estimate, reported with them)."""
     edits: list[Edit] = []
     mark = apostrophe_of(text)
     for ch in sorted(chosen, key=lambda c: c.site.start):
@@ -108,7 +120,7 @@ def restoration(text: str, chosen: list[Choice]) -> Restoration:
             to = _fit_article(article, to)
             alts = [(_fit_article(article, a), p) for a, p in alts]
         edits.append(Edit(start, s.end, spun, to, ch.p, tuple(alts)))
-    return Restoration(text, apply_edits(text, edits), edits)
+    return Restoration(text, apply_edits(text, edits), edits, spin_rate)
 
 
 def _article_before(text: str, at: int) -> str | None:
