@@ -84,39 +84,21 @@ def trace(dest: Path, sim: bool, docs: int, regime: str | None) -> None:
 
 
 def evaluate(docs: list[dict], ramp: dict | None) -> dict[str, tuple[float, float, float]]:
-    """Per cell: (restored exactly or damage undone, precision, untouched changed), in %."""
-    import real_pages as rp
-    from metrics import as_edits, score_restoration
+    """Per cell: (restored exactly or damage undone, precision, untouched changed), as
+    review_fit.score_cells judges them, with the review replayed at the ramp's cut."""
+    from review_fit import score_cells
 
-    from unspin.engine.restore import restoration
     from unspin.engine.review import settle
-    cells: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for d in docs:
-        chosen = d["chosen"]
-        if d["rule"] is not None:
-            cut = d["rule"].cut
-            if ramp:
-                cut -= min(ramp["most"], ramp["slope"] * max(0.0, d["rate"] - ramp["from"]))
-            chosen = settle(d["chosen"], d["disputed"], d["xs"], replace(d["rule"], cut=cut))
-        r = restoration(d["text"], chosen)
-        system, _ = as_edits(r.edits, d["text"])
-        o = cells[d["tag"].split("/")[0]]
-        if "original" in d:
-            j = rp.judge_edits(d["text"], d["original"], system)
-            o["d0"] += rp.distance(d["text"], d["original"])
-            o["d1"] += rp.distance(r.text, d["original"])
-            o.update({k: j[k] for k in ("right", "edits", "changed", "untouched")})
-        else:
-            s = score_restoration(d["text"], d["gold"], system)
-            o.update({"right": s["exact"], "gold": s["gold"], "edits": s["system_edits"],
-                      "changed": s["changed"], "untouched": s["untouched"]})
-            o["wrong"] += max(0, s["system_edits"] - s["exact"])
-    out = {}
-    for cell, o in cells.items():
-        share = (o["d0"] - o["d1"]) / max(1, o["d0"]) if "d0" in o else o["right"] / max(1, o["gold"])
-        precision = o["right"] / max(1, o["edits"]) if "d0" in o else o["right"] / max(1, o["right"] + o["wrong"])
-        out[cell] = (100 * share, precision, 100 * o["changed"] / max(1, o["untouched"]))
-    return out
+
+    def chosen_of(d: dict) -> list:
+        if d["rule"] is None:
+            return d["chosen"]
+        cut = d["rule"].cut
+        if ramp:
+            cut -= min(ramp["most"], ramp["slope"] * max(0.0, d["rate"] - ramp["from"]))
+        return settle(d["chosen"], d["disputed"], d["xs"], replace(d["rule"], cut=cut))
+    items = [dict(d, kind="real" if "original" in d else "sim", cell=d["tag"].split("/")[0]) for d in docs]
+    return score_cells(items, chosen_of)
 
 
 def parse_ramp(text: str) -> dict | None:
@@ -159,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---" * (len(cells) + 1) + "|")
     for name, ramp in ramps:
         got = evaluate(docs, ramp)
-        print(f"| {name} | " + " | ".join(f"{got[c][0]:.1f} % / {got[c][1]:.3f} / {got[c][2]:.2f} %" for c in cells) + " |")
+        print(f"| {name} | " + " | ".join(f"{100 * got[c][0]:.1f} % / {got[c][1]:.3f} / {100 * got[c][2]:.2f} %"
+                                          for c in cells) + " |")
     return 0
 
 

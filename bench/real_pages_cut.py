@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from real_pages import PAGES, checksum_rows, text_hash, words  # noqa: E402
 def joinings(raw: str) -> list[str]:
     """The saved text joined in the ways a cache file's text may have been: as saved, lines
     stripped (blank ones dropped) and joined by one or two newlines or a space, all
-    whitespace as single spaces; each also with curly apostrophes and quotes as saved."""
+    whitespace as single spaces."""
     lines = [ln.strip() for ln in raw.replace("\r\n", "\n").split("\n")]
     kept = [ln for ln in lines if ln]
     out = [raw, raw.strip(), "\n".join(kept), "\n\n".join(kept), " ".join(kept), " ".join(raw.split())]
@@ -40,7 +41,6 @@ def joinings(raw: str) -> list[str]:
 def stretches(text: str, n_words: int):
     """Every stretch of text from a token's start to a token's end (tokens: runs of
     non-space) holding exactly n_words benchmark words."""
-    import re
     toks = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     counts = [len(words(text[a:b])) for a, b in toks]
     for i in range(len(toks)):

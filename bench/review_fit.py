@@ -162,13 +162,20 @@ def _chosen(it: dict, rule, fast: bool = False):
 
 def evaluate(items: list[dict], rule, fast: bool = False) -> dict[str, tuple[float, float, float]]:
     """Per cell: (damage undone or restored exactly, precision, untouched words changed)."""
+    return score_cells(items, lambda it: _chosen(it, rule, fast))
+
+
+def score_cells(items: list[dict], chosen_of) -> dict[str, tuple[float, float, float]]:
+    """Per cell (each item's "cell"): (damage undone or restored exactly, precision, untouched
+    words changed) of the edits chosen_of(item) makes in the item's "text", judged against its
+    "original" (kind "real") or its "gold" edits (kind "sim")."""
     from metrics import as_edits, score_restoration
     from real_pages import distance, judge_edits
 
     from unspin.engine.restore import restoration
     acc: dict[str, list[float]] = {}
     for it in items:
-        r = restoration(it["text"], _chosen(it, rule, fast))
+        r = restoration(it["text"], chosen_of(it))
         system, _ = as_edits(r.edits, it["text"])
         a = acc.setdefault(it["cell"], [0.0] * 6)  # damage before, after; right, edits; changed, untouched
         if it["kind"] == "real":

@@ -17,7 +17,7 @@ from ..memory import trim
 from ..text import Doc, Edit, apply_edits, apostrophe_of, match_case, typeset
 from .decode import decode
 from .review import resolve
-from .edits import Choice
+from .edits import Choice, bolder
 from .screen import KEEP, WIDE_KEEP, by_left_context
 from .sites import Site
 from .suspects import find_sites
@@ -49,7 +49,6 @@ class Restoration:
     def bold(self) -> bool:
         """Whether the page was estimated spun heavily enough to be restored more boldly
         (edits.bolder lowered the cut)."""
-        from .edits import bolder
         return self.spin_rate is not None and bolder(1.0, self.spin_rate) < 1.0
 
     def to_json(self) -> dict:
