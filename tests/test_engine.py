@@ -223,7 +223,18 @@ def test_restore_reports_its_spin_rate_estimate_and_whether_it_restored_boldly(m
     assert unspin.restore(SPUN, use_lm=False).spin_rate is None
 
 
-def test_cli_restore_show_says_how_spun_the_page_looked():
-    p = run_cli("restore", "-", "--show", stdin=SPUN.encode())
+def test_cli_restore_show_and_html_say_how_spun_the_page_looked(tmp_path):
+    page = tmp_path / "r.html"
+    p = run_cli("restore", "-", "--show", "--html", page, stdin=SPUN.encode())
     assert p.returncode == 0, p.stderr_text
     assert "edits · estimated spin rate " in p.stderr_text and "%" in p.stderr_text
+    assert "estimated spin rate " in page.read_text(encoding="utf-8")
+
+
+def test_html_view_says_the_spin_rate_only_where_there_is_an_estimate():
+    from unspin.view import restoration_page, spin_rate_note
+    bold = restoration_page("t", "a <b>", [], 0.97, spin_rate=0.27, bold=True)
+    assert "spun probability 0.97 · 0 edits · estimated spin rate 27% (heavily spun: restored more boldly)" in bold
+    assert "&lt;b&gt;" in bold and "<b>" not in bold
+    assert "restored more boldly" not in spin_rate_note(0.1, False) and "10%" in spin_rate_note(0.1, False)
+    assert "spin rate" not in restoration_page("t", "a", [])

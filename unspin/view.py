@@ -46,10 +46,18 @@ def page(title: str, body: str, css: str = _CSS) -> str:
             f"<style>{css}</style><body>{body}</body></html>")
 
 
-def restoration_page(title: str, text: str, edits: list[Edit], probability: float | None = None) -> str:
-    meta = f"{len(edits)} edits"
-    if probability is not None:
-        meta = f"spun probability {probability:.2f} · " + meta
+def spin_rate_note(spin_rate: float | None, bold: bool) -> str:
+    """How spun the restorer judged the page, as the terminal and the HTML page say it ("" where
+    it made no estimate, as without the language model)."""
+    if spin_rate is None:
+        return ""
+    return f"estimated spin rate {spin_rate:.0%}" + (" (heavily spun: restored more boldly)" if bold else "")
+
+
+def restoration_page(title: str, text: str, edits: list[Edit], probability: float | None = None,
+                     spin_rate: float | None = None, bold: bool = False) -> str:
+    meta = " · ".join(x for x in (None if probability is None else f"spun probability {probability:.2f}",
+                                  f"{len(edits)} edits", spin_rate_note(spin_rate, bold)) if x)
     rows = "".join(f"<tr><td>{e.start}</td><td><del>{html.escape(e.from_)}</del></td>"
                    f"<td><ins>{html.escape(e.to)}</ins></td><td>{e.confidence:.2f}</td></tr>" for e in edits)
     body = (f"<h1>{html.escape(title)}</h1><p class=meta>{meta}</p>"

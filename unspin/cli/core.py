@@ -89,15 +89,14 @@ def restore(file: str = FileArg,
         r = run(text, learned=_learned(db), use_lm=not no_lm, review=how, progress=tick)
     if html:
         from ..view import restoration_page
-        write_file(html, restoration_page("Restored text", text, r.edits))
+        write_file(html, restoration_page("Restored text", text, r.edits, spin_rate=r.spin_rate, bold=r.bold))
     if as_json:
         print_json(r.to_json())
     elif show:
-        from ..view import terminal
+        from ..view import spin_rate_note, terminal
         out.print(terminal(text, r.edits))
-        rate = "" if r.spin_rate is None else f" · estimated spin rate {r.spin_rate:.0%}" + \
-            (" (heavily spun: restored more boldly)" if r.bold else "")
-        err.print(f"{len(r.edits)} edits{rate}", markup=False)
+        err.print(" · ".join(x for x in (f"{len(r.edits)} edits", spin_rate_note(r.spin_rate, r.bold)) if x),
+                  markup=False)
     else:
         sys.stdout.write(r.text if r.text.endswith("\n") else r.text + "\n")
 
@@ -172,7 +171,8 @@ def demo(style: str = typer.Option("observed", help="Spinner style for the demo 
     out.rule("4. score against the simulator's ground truth")
     out.print(f"restored exactly: {exact}/{len(gold)} substitutions · edits that were not right: {wrong} · "
               f"restored text identical to the original: {r.text == original}")
-    write_file(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability))
+    write_file(html, restoration_page("unspin demo: restored seed article", spun.text, r.edits, d_spun.spun_probability,
+                                       r.spin_rate, r.bold))
     out.print(f"HTML view: {html}", markup=False)
 
 
