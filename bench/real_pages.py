@@ -28,6 +28,7 @@ none of its pairs came from). Pages are split dev/test by original URL (`page_sp
     .venv/bin/python bench/real_pages.py --split dev
     .venv/bin/python bench/real_pages.py --split test --regimes known,unknown --json out.json
     .venv/bin/python bench/real_pages.py --split test --regimes story-out --json out.json
+    .venv/bin/python bench/real_pages.py --split dev --regimes story-out --originals  # + clean originals
     UNSPIN_REVIEW=0 .venv/bin/python bench/real_pages.py --split dev --regimes known \\
         --decide-at 0.55,0.6,0.65,0.7     # the decision's cut, chosen on dev
 """
@@ -262,7 +263,28 @@ def story_out_table():
     return SpinnerTable(select(read_observed(), WORD_SPINNERS, keep))
 
 
-def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
+def originals_through_restore(pages: list[dict], lex, model, restore=None) -> dict:
+    """Each distinct original (clean modern news, copies of one story counted once) restored
+    as a spun page is: the words restore changes there, which the issue's clean-text target
+    keeps at most 0.5 %. Figures only (page ids, counts): no text."""
+    if restore is None:
+        from real import restore_traced as restore
+    seen: set[str] = set()
+    rows = []
+    for page in pages:
+        text = page["original"]
+        if text in seen:
+            continue
+        seen.add(text)
+        doc, _, decoding, r = restore(text, lex, model)
+        rows.append({"id": page["id"], "words": len(doc.words), "edits": len(r.edits),
+                     "changed": sum(len(words(e.from_)) for e in r.edits), "rate": decoding.rate})
+    n, changed = sum(x["words"] for x in rows), sum(x["changed"] for x in rows)
+    return {"originals": len(rows), "words": n, "changed": changed,
+            "changed_rate": changed / max(1, n), "pages": rows}
+
+
+def run_regime(pages: list[dict], regime: str, model, dump=None, originals: bool = False) -> dict:
     from real import FUNNEL, funnel, restore_traced
 
     from unspin.engine.detect import detect
@@ -308,7 +330,8 @@ def run_regime(pages: list[dict], regime: str, model, dump=None) -> dict:
               f"edits right, {judged['changed']} untouched words changed [{secs:.1f}s]",
               file=sys.stderr, flush=True)
     tot = sum_counts(rows)
-    return {"regime": regime, "pages": len(pages), "gold": tot["gold"], "exact": tot["exact"],
+    clean = originals_through_restore(pages, lex, model) if originals else None
+    return {"regime": regime, "originals": clean, "pages": len(pages), "gold": tot["gold"], "exact": tot["exact"],
             "distance_spun": dist[0], "distance_restored": dist[1],
             "undone": (dist[0] - dist[1]) / max(1, dist[0]),
             "exact_rate": tot["exact"] / max(1, tot["gold"]),
@@ -337,6 +360,14 @@ def render(res: dict) -> str:
             f"{100 * c['changed_rate']:.2f} % | {sum(p['p_spun'] >= 0.5 for p in pp)}/{len(pp)} | "
             f"{sum(p['p_original'] >= 0.5 for p in pp)}/{len(pp)} | "
             + " | ".join(str(c["funnel"][k]) for k in FUNNEL) + " |")
+    clean = [c for c in res["regimes"] if c.get("originals")]
+    if clean:
+        lines += ["", "The originals through restore (clean modern news, each story once; target: at most "
+                  "0.5 % of words changed):", "", "| regime | originals | words | words changed | edits |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {c['regime']} | {o['originals']} | {o['words']} | {o['changed']} "
+                  f"({100 * o['changed_rate']:.2f} %) | {sum(x['edits'] for x in o['pages'])} |"
+                  for c in clean for o in [c["originals"]]]
     lines += ["", "Confidence against correctness (each edit restore made: right where taking it "
               "back would leave the page further from the original; share right at mean "
               "confidence, edits in brackets):", "",
@@ -353,6 +384,8 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0: all)")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
+    ap.add_argument("--originals", action="store_true",
+                    help="also restore each original (clean modern news) and count the words changed")
     ap.add_argument("--dump", help="write candidate evidence rows (dev only) for bench/tune.py --extra")
     ap.add_argument("--decide-at", help="dev only: the LM decision's cut(s) to try instead of the "
                     "fitted one, comma-separated (each regime is run once per cut)")
@@ -387,7 +420,7 @@ def main(argv=None) -> int:
     for regime, cut in ((r, c) for r in a.regimes.split(",") for c in cuts):
         if cut is not None:
             params()["decide_at"] = cut  # this process's fitted parameters, for this run only
-        c = run_regime(pages, regime, model, dump)
+        c = run_regime(pages, regime, model, dump, a.originals)
         if cut is not None:
             c["regime"] = f"{regime} (cut {cut:g})"
         res["words"] = c["words"]
@@ -395,7 +428,9 @@ def main(argv=None) -> int:
         print(f"{c['regime']}: damage undone {100 * c['undone']:.1f} %, "
               f"{c['exact']}/{c['gold']} restored exactly ({100 * c['exact_rate']:.1f} %), "
               f"precision {c['precision']:.3f}, untouched changed {100 * c['changed_rate']:.2f} %, "
-              f"funnel {c['funnel']}", flush=True)
+              f"funnel {c['funnel']}"
+              + ("" if not c["originals"] else f"; originals: {c['originals']['changed']} of "
+                 f"{c['originals']['words']} words changed"), flush=True)
     if dump is not None:
         dump.close()
     md = render(res)

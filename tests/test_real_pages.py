@@ -123,3 +123,22 @@ def test_the_cache_rebuild_finds_the_recorded_stretch_however_the_lines_were_joi
     assert cut.find(saved, rp.text_hash(body), n) == body
     assert cut.find(saved, rp.text_hash(body.replace("\u2019", "'")), n) is None
     assert cut.find(saved, rp.text_hash(body), n + 1) is None
+
+
+def test_originals_through_restore_counts_each_story_once_and_the_words_changed():
+    from types import SimpleNamespace
+
+    from unspin.text import Edit
+    made = []
+
+    def restore(text, lex, model):  # a restorer that rewrites "profits" wherever it reads it
+        made.append(text)
+        at = text.find("profits")
+        edits = [Edit(at, at + 7, "profits", "income")] if at >= 0 else []
+        return SimpleNamespace(words=text.split()), None, SimpleNamespace(rate=0.1), SimpleNamespace(edits=edits)
+    pages = [{"id": "a", "original": ORIGINAL}, {"id": "b", "original": ORIGINAL},
+             {"id": "c", "original": "Nothing to see here."}]
+    out = rp.originals_through_restore(pages, None, None, restore=restore)
+    assert len(made) == 2 and out["originals"] == 2       # copies of one story restored once
+    assert out["words"] == len(ORIGINAL.split()) + 4 and out["changed"] == 1
+    assert [x["id"] for x in out["pages"]] == ["a", "c"] and out["pages"][1]["edits"] == 0
