@@ -1,8 +1,9 @@
 """Choose how much bolder restore is on a heavily spun page (calibration.json's "bold"; edits.bolder).
 
-1. trace: decode dev documents with the full review as shipped, keeping per document what the
-   review's settle() weighed (chosen edits, reviewed options, their evidence, the rule) and the
-   first stage's spin-rate estimate; to a local pickle (it holds the texts: never commit it).
+1. trace: decode dev documents with the full review (or --review fast) as shipped, keeping
+   per document what the review's settle() weighed (chosen edits, reviewed options, their
+   evidence, the rule) and the first stage's spin-rate estimate; to a local pickle (it holds
+   the texts: never commit it).
    Simulated: every bench/real.py cell and the same articles unspun; real: the real pages' dev
    split in one regime (bench/real_pages.py; needs .cache/realpages).
 2. eval: replay settle() for each ramp (cut - min(most, slope * max(0, rate - from))) and print
@@ -14,6 +15,7 @@
     .venv/bin/python bench/bold_sweep.py trace --real story-out .cache/diag/bold_real.pkl
     .venv/bin/python bench/bold_sweep.py eval .cache/diag/bold_sim.pkl .cache/diag/bold_real.pkl \
         --ramps none,0.22:2:0.16,0.22:3:0.16,0.2:2:0.11
+    # the fast review (its own rule and cut): trace with --review fast, then eval as above
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 
-def trace(dest: Path, sim: bool, docs: int, regime: str | None) -> None:
+def trace(dest: Path, sim: bool, docs: int, regime: str | None, review: str = "full") -> None:
     import unspin.engine.decode as dec
     import unspin.engine.review as rv
     from real import restore_traced
@@ -52,7 +54,7 @@ def trace(dest: Path, sim: bool, docs: int, regime: str | None) -> None:
     def run(tag: str, text: str, lex, **truth) -> None:
         seen.clear()
         rates.clear()
-        restore_traced(text, lex, model, review="full")
+        restore_traced(text, lex, model, review=review)
         chosen, disputed, xs, rule = seen[-1] if seen else ([], [], [], None)
         out.append(dict(tag=tag, text=text, chosen=chosen, disputed=disputed, xs=xs, rule=rule,
                         rate=rates[-1] if rates else 0.0, **truth))
@@ -117,12 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--sim", action="store_true", help="the simulated cells (Brown dev split)")
     src.add_argument("--real", metavar="REGIME", help="the real pages' dev split in this regime")
     t.add_argument("--docs", type=int, default=20, help="articles per simulated cell")
+    t.add_argument("--review", choices=("full", "fast"), default="full",
+                   help="the review to trace (eval replays its own rule)")
     e = sub.add_parser("eval", help="replay the review at each ramp")
     e.add_argument("traces", nargs="+", type=Path)
     e.add_argument("--ramps", default="none,0.22:2:0.16", help="from:slope:most, comma-separated; none: the cut as fitted")
     a = ap.parse_args(argv)
     if a.cmd == "trace":
-        trace(a.out, a.sim, a.docs, a.real)
+        trace(a.out, a.sim, a.docs, a.real, a.review)
         return 0
     try:
         ramps = [(x, parse_ramp(x)) for x in a.ramps.split(",")]
