@@ -169,7 +169,7 @@ def test_restore_asks_the_reader_only_when_the_review_is_on(monkeypatch):
 
 
 def test_a_heavily_spun_page_is_reviewed_with_a_lower_cut(monkeypatch):
-    """The full review's cut follows the decision's (edits.bolder): an option the rule gives a
+    """Either review's cut follows the decision's (edits.bolder): an option the rule gives a
     q a little under its cut is made on a page estimated heavily spun, not on a lightly spun one."""
     import unspin.engine.review as rv
     from unspin.engine.calibration import params
@@ -184,5 +184,6 @@ def test_a_heavily_spun_page_is_reviewed_with_a_lower_cut(monkeypatch):
     assert review(Doc(text), [], [option], "reader", "model", rule=rule, rate=None) == []
     made = review(Doc(text), [], [option], "reader", "model", rule=rule, rate=0.28)
     assert [c.cand.text for c in made] == ["said"]
-    # the fast review (no model to read again) keeps its cut
-    assert review(Doc(text), [], [option], "reader", rule=rule, rate=0.28) == []
+    # the fast review (no model to read again) lowers its own cut the same way
+    assert review(Doc(text), [], [option], "reader", rule=rule, rate=0.1) == []
+    assert [c.cand.text for c in review(Doc(text), [], [option], "reader", rule=rule, rate=0.28)] == ["said"]

@@ -154,14 +154,12 @@ def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader, model=
            rule: Rule | None = None, rate: float | None = None) -> list[Choice]:
     """The chosen edits after the review by `reader` (the second LM) and `model` (the
     decision's own LM, for the full review; None: the fast review, on its decision-time gains).
-    rate: the document's estimated spin rate; the full review's cut is lowered for a heavily
-    spun document as the decision's is (edits.bolder). The fast review keeps its cut: it was
-    not measured with a lower one."""
+    rate: the document's estimated spin rate; either review's cut is lowered for a heavily
+    spun document as the decision's is (edits.bolder)."""
     rule = rule or default_rule(fast=model is None)
     if rule is None:
         return chosen
-    if model is not None:
-        rule = replace(rule, cut=bolder(rule.cut, rate))
+    rule = replace(rule, cut=bolder(rule.cut, rate))
     disputed = contested(options, rule)
     g = reread(doc, disputed, chosen, reader)
     # (with $UNSPIN_LM=gemma3 the two readers are one model, read once and weighed twice: the
