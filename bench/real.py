@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # this checkout's unspin, not the editable install's
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402

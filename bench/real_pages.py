@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # this checkout's unspin, not the editable install's
 sys.path.insert(0, str(HERE))
 
 from metrics import (E, _norm, apply, as_edits, render_reliability, score_restoration,  # noqa: E402
