@@ -6,7 +6,7 @@
    the texts: never commit it).
    Simulated: every bench/real.py cell and the same articles unspun; real: the real pages' dev
    split in one regime (bench/real_pages.py; needs .cache/realpages).
-2. eval: replay settle() for each ramp (cut - min(most, slope * max(0, rate - from))) and print
+2. eval: replay settle() for each ramp (edits.bolder with the ramp as "bold") and print
    per cell restored exactly (simulated) or damage undone (real), precision and untouched words
    changed. The decision's own cut (decide_at) stays as traced: measure the shipped code with
    bench/real_pages.py and bench/real.py once a ramp is chosen.
@@ -90,17 +90,21 @@ def evaluate(docs: list[dict], ramp: dict | None) -> dict[str, tuple[float, floa
     review_fit.score_cells judges them, with the review replayed at the ramp's cut."""
     from review_fit import score_cells
 
+    from unspin.engine.calibration import params
+    from unspin.engine.edits import bolder
     from unspin.engine.review import settle
 
     def chosen_of(d: dict) -> list:
         if d["rule"] is None:
             return d["chosen"]
-        cut = d["rule"].cut
-        if ramp:
-            cut -= min(ramp["most"], ramp["slope"] * max(0.0, d["rate"] - ramp["from"]))
-        return settle(d["chosen"], d["disputed"], d["xs"], replace(d["rule"], cut=cut))
+        return settle(d["chosen"], d["disputed"], d["xs"], replace(d["rule"], cut=bolder(d["rule"].cut, d["rate"])))
     items = [dict(d, kind="real" if "original" in d else "sim", cell=d["tag"].split("/")[0]) for d in docs]
-    return score_cells(items, chosen_of)
+    shipped = params().get("bold")
+    params()["bold"] = ramp  # the ramp under trial, through restore's own rule (edits.bolder)
+    try:
+        return score_cells(items, chosen_of)
+    finally:
+        params()["bold"] = shipped
 
 
 def parse_ramp(text: str) -> dict | None:
