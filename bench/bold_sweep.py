@@ -41,8 +41,12 @@ def trace(dest: Path, sim: bool, docs: int, regime: str | None, review: str = "f
     rates: list[float] = []
     settle, spin_rate = rv.settle, dec.spin_rate
 
+    fitted = rv.default_rule(fast=review == "fast")
+
     def keep_settle(chosen, disputed, xs, rule):
-        seen.append((chosen, disputed, xs, rule))
+        # kept at the rule's fitted cut: restore already lowered it for this page, and eval
+        # lowers it again for each ramp it replays
+        seen.append((chosen, disputed, xs, replace(rule, cut=fitted.cut) if fitted else rule))
         return settle(chosen, disputed, xs, rule)
 
     def keep_rate(options, n):
