@@ -54,10 +54,17 @@ def spin_rate_note(spin_rate: float | None, bold: bool) -> str:
     return f"estimated spin rate {spin_rate:.0%}" + (" (heavily spun: restored more boldly)" if bold else "")
 
 
+def restoration_summary(n_edits: int, spin_rate: float | None, bold: bool,
+                        probability: float | None = None) -> str:
+    """The line under a restoration, in the terminal and on the HTML page: "[spun probability
+    0.97 · ]12 edits[ · estimated spin rate 27% ...]"."""
+    return " · ".join(x for x in (None if probability is None else f"spun probability {probability:.2f}",
+                                  f"{n_edits} edits", spin_rate_note(spin_rate, bold)) if x)
+
+
 def restoration_page(title: str, text: str, edits: list[Edit], probability: float | None = None,
                      spin_rate: float | None = None, bold: bool = False) -> str:
-    meta = " · ".join(x for x in (None if probability is None else f"spun probability {probability:.2f}",
-                                  f"{len(edits)} edits", spin_rate_note(spin_rate, bold)) if x)
+    meta = restoration_summary(len(edits), spin_rate, bold, probability)
     rows = "".join(f"<tr><td>{e.start}</td><td><del>{html.escape(e.from_)}</del></td>"
                    f"<td><ins>{html.escape(e.to)}</ins></td><td>{e.confidence:.2f}</td></tr>" for e in edits)
     body = (f"<h1>{html.escape(title)}</h1><p class=meta>{meta}</p>"

@@ -93,10 +93,9 @@ def restore(file: str = FileArg,
     if as_json:
         print_json(r.to_json())
     elif show:
-        from ..view import spin_rate_note, terminal
+        from ..view import restoration_summary, terminal
         out.print(terminal(text, r.edits))
-        err.print(" · ".join(x for x in (f"{len(r.edits)} edits", spin_rate_note(r.spin_rate, r.bold)) if x),
-                  markup=False)
+        err.print(restoration_summary(len(r.edits), r.spin_rate, r.bold), markup=False)
     else:
         sys.stdout.write(r.text if r.text.endswith("\n") else r.text + "\n")
 
