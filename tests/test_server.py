@@ -399,3 +399,18 @@ def test_restore_edits_carry_their_alternatives():
         ps = [a["confidence"] for a in e.get("alternatives", [])]
         assert ps == sorted(ps, reverse=True) and all(p <= e["confidence"] for p in ps)
         assert all(a["to"] != e["to"] for a in e.get("alternatives", []))
+
+
+def test_restore_says_how_spun_the_page_looked_in_the_views_words(monkeypatch):
+    """The API sends view.spin_rate_note with a restoration, so the web page shows the words
+    the terminal and the HTML view use; none without an estimate (no language model)."""
+    import unspin.engine.restore as engine_restore
+    from unspin.engine.restore import Restoration
+    from unspin.server.api import restore_json
+    from unspin.view import spin_rate_note
+    text = "The chief government mentioned the corporate expects income to rise subsequent yr."
+    assert restore_json(text, use_lm=False)["spin_rate_note"] == ""
+    monkeypatch.setattr(engine_restore, "restore", lambda t, **k: Restoration(t, t, [], spin_rate=0.3))
+    out = restore_json(text)
+    assert out["spin_rate_note"] == spin_rate_note(0.3, out["bold"]) and "30%" in out["spin_rate_note"]
+    assert "spin_rate_note" in client.get("/static/app.js").text  # the page renders the server's words

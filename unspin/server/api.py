@@ -42,12 +42,15 @@ def detect_json(text: str, deep: bool = False, progress: Progress | None = None)
 
 def restore_json(text: str, use_lm: bool = True, learned=None, progress: Progress | None = None) -> dict:
     """`unspin restore --json`, each edit with its UTF-16 offsets (into the input text) and its
-    alternatives; `original` is the input."""
+    alternatives; `original` is the input; `spin_rate_note` says how spun the page looked in
+    the words the terminal and the HTML view use ("" without an estimate)."""
     from ..engine.restore import restore
+    from ..view import spin_rate_note
     tick = (lambda done, total: progress(done, total, "suspects")) if progress else None
     r = restore(text, use_lm=use_lm, learned=learned, progress=tick)
     out = r.to_json()
     out["original"] = text
+    out["spin_rate_note"] = spin_rate_note(r.spin_rate, r.bold)
     add_utf16(text, out["edits"])
     return out
 

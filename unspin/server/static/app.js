@@ -205,10 +205,10 @@ function showRestoration(t, r) {
   reset('Restoration: ' + r.edits.length + ' edit' + (r.edits.length === 1 ? '' : 's'));
   $('summary').append(el('p', {text: 'Each change is marked; select one to see its confidence and the other candidates. ' +
                                      'Green: the restored original wording; struck red: the spun text.'}));
-  // the restorer's estimate of how spun the page is (absent without the language model)
-  if (r.spin_rate !== null && r.spin_rate !== undefined)
-    $('summary').append(el('p', {class: 'hint', text: 'Estimated spin rate ' + Math.round(r.spin_rate * 100) + ' %' +
-                                                      (r.bold ? ' (heavily spun: restored more boldly)' : '')}));
+  // the restorer's estimate of how spun the page is, in the server's words (view.spin_rate_note;
+  // empty without the language model)
+  if (r.spin_rate_note)
+    $('summary').append(el('p', {class: 'hint', text: r.spin_rate_note.charAt(0).toUpperCase() + r.spin_rate_note.slice(1)}));
   $('views').hidden = r.edits.length === 0;
   const ranges = r.edits.map(e => ({a: e.start_utf16, b: e.end_utf16, e}));
   const orig = el('div', {class: 'col text', 'aria-label': 'Original (spun) text'},
