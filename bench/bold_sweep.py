@@ -41,11 +41,11 @@ def trace(dest: Path, sim: bool, docs: int, regime: str | None, review: str = "f
     rates: list[float] = []
     settle, spin_rate = rv.settle, dec.spin_rate
 
+    fitted = rv.default_rule(fast=review == "fast")
+
     def keep_settle(chosen, disputed, xs, rule):
-        # kept at the rule's fitted cut (the light rule's or, on a heavily spun page, the heavy
-        # one's): restore already lowered it for this page, and eval lowers it again for each
-        # ramp it replays
-        fitted = rv.default_rule(fast=review == "fast", rate=rates[-1] if rates else None)
+        # kept at the rule's fitted cut: restore already lowered it for this page, and eval
+        # lowers it again for each ramp it replays
         seen.append((chosen, disputed, xs, replace(rule, cut=fitted.cut) if fitted else rule))
         return settle(chosen, disputed, xs, rule)
 

@@ -23,17 +23,6 @@
         --exclude .cache/diag/review2_a.pkl --cells "known A natural,unknown A 0.2"  # (_d: 0.25)
     .venv/bin/python bench/review_fit.py --fit .cache/diag/review2_a.pkl --fit ... --write
     .venv/bin/python bench/review_fit.py --fast --fit .cache/diag/review2_a.pkl --fit ... --write
-3. --heavy: the rule for heavily spun pages (review.default_rule; fit_heavy), fitted on the
-   traces' real pages alone and chosen on every cell (thirty-second session):
-
-    .venv/bin/python bench/review_fit.py --trace .cache/diag/rv_real.pkl --cells "real known,real story-out"
-    .venv/bin/python bench/review_fit.py --trace .cache/diag/rv_sim_a.pkl --docs 16 \
-        --cells "known A natural,known A 0.25,clean,unknown A 0.2,unknown B 0.2,unknown C 0.2"
-    .venv/bin/python bench/review_fit.py --trace .cache/diag/rv_sim_b.pkl --docs 24 --exclude \
-        .cache/diag/rv_sim_a.pkl --cells "known A natural,known A 0.25,clean,unknown A 0.2,unknown B 0.2"
-    .venv/bin/python bench/review_fit.py --heavy --fit .cache/diag/rv_real.pkl \
-        --fit .cache/diag/rv_sim_a.pkl --fit .cache/diag/rv_sim_b.pkl --cuts 0.76,0.78,0.8,0.82,0.84 --write
-    # and the same with --fast for the fast review's
 """
 from __future__ import annotations
 
@@ -42,7 +31,6 @@ import json
 import pickle
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,19 +39,12 @@ sys.path.insert(0, str(HERE.parent))
 
 SIM_CELLS = (("known", "A", None), ("known", "A", 0.25), ("unknown", "A", 0.2),
              ("unknown", "B", 0.2), ("unknown", "C", 0.2), ("clean", "", None))
-REAL_REGIMES = ("known", "unknown", "story-out")
+REAL_REGIMES = ("known", "unknown", "story-out")  # the real pages' regimes a trace may hold
 WIDE = 0.02  # the trace's floor and running share: the fit may choose any rule inside it
 # The cut keeps the known spinner's untouched words changed on dev 0.1 points under the 0.5 %
 # target. (On the test split the share has run 0.1 to 0.3 points above dev's for every
 # decision, the review's or not, on few words: this margin has not been enough there.)
 UNTOUCHED = 0.004
-# The heavy rule (fit_heavy): pages whose estimated spin rate is at least HEAVY_FROM (where the
-# ramp, edits.bolder, starts), its cut the lowest keeping the real pages' dev untouched share
-# at or below REAL_UNTOUCHED (the ramp's bound) and every simulated cell's within SIM_SLACK of
-# the light rule's.
-HEAVY_FROM = 0.22
-REAL_UNTOUCHED = 0.004
-SIM_SLACK = 0.0005
 
 
 def _wide():
@@ -263,90 +244,6 @@ def fit(paths: list[Path], floor: float, running: float, cuts: list[float], writ
         print(f"wrote {OUT}")
 
 
-def fit_heavy(paths: list[Path], floor: float, running: float, cuts: list[float], write: bool,
-              fast: bool = False, folds: int = 4) -> None:
-    """The rule for heavily spun pages (review.default_rule: a page whose estimated spin rate
-    is at least HEAVY_FROM): fitted on the real pages' rows alone, its cut chosen on the whole
-    review as restore runs it, every item under its own rule and the ramp (edits.bolder): the
-    real pages' items out of fold (folds by the original's site, so a programme's
-    transcripts stay together), the simulated ones under the rule fitted on every real page."""
-    from sklearn.linear_model import LogisticRegression
-
-    from unspin.engine.edits import bolder
-    from unspin.engine.review import FEATURES, Rule, default_rule
-    items = [it for p in paths for it in pickle.loads(p.read_bytes())]
-    real = [it for it in items if it["kind"] == "real"]
-    if not real:
-        raise SystemExit("no real pages in the traces: trace with --cells 'real known,real story-out'")
-    frame = Rule(floor, running, 0.0, (0.0,) * len(FEATURES), 0.5)
-    fold = {g: k % folds for k, g in enumerate(sorted({it["group"] for it in real}))}
-
-    def fitted(subset: list[dict]) -> tuple[float, tuple[float, ...]]:
-        xs, ys = _rows(subset, frame, fast)
-        m = LogisticRegression(C=1.0, max_iter=1000).fit(xs, ys)
-        return float(m.intercept_[0]), tuple(float(w) for w in m.coef_[0])
-    whole = fitted(real)
-    by_fold = {k: fitted([it for it in real if fold[it["group"]] != k]) for k in range(folds)}
-    light = default_rule(fast=fast)
-    if light is None:
-        raise SystemExit("no fitted review rule to stand beside the heavy one")
-
-    def chosen_of(cut: float | None):
-        def chosen(it: dict):
-            from unspin.engine.review import settle
-            rate = it["dec"].rate
-            if cut is None or rate is None or rate < HEAVY_FROM:
-                rule = light
-            else:
-                bias, weights = by_fold[fold[it["group"]]] if it["kind"] == "real" else whole
-                rule = Rule(floor, running, bias, weights, cut)
-            rule = replace(rule, cut=bolder(rule.cut, rate))
-            disputed, ev = _disputed(it, rule, fast)
-            return settle(it["dec"].chosen, disputed, ev, rule)
-        return chosen
-    xs, ys = _rows(real, frame, fast)
-    print(f"{len(xs)} reviewed options on {len(real)} real pages' traces, {sum(ys)} right; q = "
-          f"sigmoid({whole[0]:.3f} + " + " + ".join(f"{w:.3f} {k}" for k, w in zip(FEATURES, whole[1]))
-          + f"), used where the spin rate is at least {HEAVY_FROM}\n")
-    base = score_cells(items, chosen_of(None))
-    cells = list(base)
-    print("| heavy rule's cut | " + " | ".join(cells) + " |")
-    print("|---" * (len(cells) + 1) + "|")
-
-    def line(tag: str, res: dict) -> str:
-        return f"| {tag} | " + " | ".join(
-            f"{100 * a:.1f} % / {b:.3f} / {100 * c:.2f} %" for a, b, c in (res[k] for k in cells)) + " |"
-    print(line("none (the light rule everywhere)", base))
-    chosen_cut, res_at = None, base
-    for cut in cuts:
-        res = score_cells(items, chosen_of(cut))
-        print(line(str(cut), res))
-        if chosen_cut is None and all(res[c][2] <= REAL_UNTOUCHED + 1e-9 for c in cells if c.startswith("real")) \
-                and all(res[c][2] <= base[c][2] + SIM_SLACK + 1e-9 for c in cells if not c.startswith("real")):
-            chosen_cut, res_at = cut, res
-    print("\n(each cell: damage undone on real pages, restored exactly on simulated ones / "
-          "precision / untouched words changed; every cut lowered by the ramp as restore does)")
-    print(f"cut: {chosen_cut} (the lowest keeping the real pages' untouched words changed at or below "
-          f"{100 * REAL_UNTOUCHED:.2f} % and no simulated cell's more than {100 * SIM_SLACK:.2f} points "
-          "above the light rule's)")
-    if write and chosen_cut is not None:
-        from tune import OUT, dump
-        key = ("review_fast" if fast else "review") + "_heavy"
-        summary = "; ".join(f"{c} {100 * base[c][0]:.1f} % -> {100 * res_at[c][0]:.1f} % "
-                            f"({100 * base[c][2]:.2f} % -> {100 * res_at[c][2]:.2f} % untouched)"
-                            for c in cells if c != "clean")
-        cal = json.loads(OUT.read_text())
-        cal[key] = {"from": HEAVY_FROM, "floor": floor, "running": running, "bias": whole[0],
-                    "weights": dict(zip(FEATURES, whole[1])), "cut": chosen_cut, "clip": 10.0,
-                    "fitted_on": f"bench/review_fit.py --heavy{' --fast' if fast else ''} on "
-                                 f"{' + '.join(p.name for p in paths)}: {len(xs)} options of the real "
-                                 f"pages' dev split (never test), {sum(ys)} right; replayed on every "
-                                 f"cell (dev), the light rule below rate {HEAVY_FROM}, real pages out "
-                                 f"of fold: {summary}"}
-        OUT.write_text(dump(cal))
-        print(f"wrote {OUT} ({key})")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trace", type=Path, help="decode the dev splits, score with both readers, pickle here")
@@ -360,8 +257,6 @@ def main() -> None:
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
     ap.add_argument("--cuts", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85")
     ap.add_argument("--write", action="store_true", help="store the rule in calibration.json")
-    ap.add_argument("--heavy", action="store_true",
-                    help="fit the rule for heavily spun pages on the traces' real pages (fit_heavy)")
     ap.add_argument("--fast", action="store_true",
                     help="the fast review's rule: SmolLM2's decision-time gains, not its re-reading")
     a = ap.parse_args()
@@ -371,9 +266,7 @@ def main() -> None:
         ap.error(f"--floor and --running must be at least the trace's {WIDE}")
     if a.trace:
         trace(a.trace, a.docs, a.cells.split(",") if a.cells else None, a.exclude)
-    if a.fit and a.heavy:
-        fit_heavy(a.fit, a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write, a.fast)
-    elif a.fit:
+    if a.fit:
         fit(a.fit, a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write, a.fast)
 
 

@@ -187,35 +187,3 @@ def test_a_heavily_spun_page_is_reviewed_with_a_lower_cut(monkeypatch):
     # the fast review (no model to read again) lowers its own cut the same way
     assert review(Doc(text), [], [option], "reader", rule=rule, rate=0.1) == []
     assert [c.cand.text for c in review(Doc(text), [], [option], "reader", rule=rule, rate=0.28)] == ["said"]
-
-
-def test_a_heavily_spun_page_gets_the_rule_fitted_on_real_pages(monkeypatch):
-    """default_rule hands a page whose estimated spin rate reaches the heavy rule's "from" that
-    rule (either review: review_heavy, review_fast_heavy), any other page the light one; and
-    review() weighs a page's options by the rule its rate picks."""
-    import unspin.engine.review as rv
-    from unspin.engine.calibration import params
-    from unspin.engine.review import default_rule
-    monkeypatch.setitem(params(), "bold", {"from": 0.5, "slope": 0.0, "most": 0.0})  # no ramp here
-    light = {"floor": 0.1, "running": 0.1, "bias": -3.0, "cut": 0.7,
-             "weights": {k: 0.0 for k in FEATURES}}
-    heavy = dict(light, bias=3.0, **{"from": 0.22})
-    for key in ("review", "review_fast"):
-        monkeypatch.setitem(params(), key, light)
-        monkeypatch.setitem(params(), key + "_heavy", heavy)
-    for fast in (False, True):
-        assert default_rule(fast=fast).bias == -3.0
-        assert default_rule(fast=fast, rate=0.1).bias == -3.0
-        assert default_rule(fast=fast, rate=0.22).bias == 3.0
-        assert default_rule(fast=fast, rate=0.3).bias == 3.0
-    text = "The chief executive stated the company expects income to rise next year."
-    at = text.index("stated")
-    option = Choice(Site(3, 1, at, at + len("stated"), "stated"), Cand("said", "observed"), 0.5)
-    monkeypatch.setattr(rv, "reread", lambda doc, disputed, chosen, reader: [0.0] * len(disputed))
-    # q = sigmoid(-3) under the light rule's cut, sigmoid(3) over the heavy one's
-    assert review(Doc(text), [], [option], "reader", "model", rate=0.1) == []
-    assert [c.cand.text for c in review(Doc(text), [], [option], "reader", "model", rate=0.3)] == ["said"]
-    assert [c.cand.text for c in review(Doc(text), [], [option], "reader", rate=0.3)] == ["said"]
-    # without a heavy rule every page keeps the light one
-    monkeypatch.delitem(params(), "review_heavy")
-    assert default_rule(rate=0.3).bias == -3.0

@@ -14,10 +14,7 @@ Gemma's margin; SmolLM2's gain and margin weigh against an option, given p: what
 likes is often a fluent wrong word. The fast review skips a reading that cost about 3 s of a
 1,000-word article's 18 and restores 1 to 2 points fewer of the spinner's edits (test split).
 Suspects whose best option is unlikely are left as decided: they are rarely right and would
-only cost reading time. A heavily spun page (estimated spin rate at least 0.22, as real
-content-farm pages mostly are) is decided by a rule of the same form fitted on real pages
-(default_rule): there the decision's p says less than on the simulated spins, and Gemma's margin
-more.
+only cost reading time.
 """
 from __future__ import annotations
 
@@ -141,18 +138,10 @@ def resolve(review: bool | str) -> str:
     return review
 
 
-def default_rule(fast: bool = False, rate: float | None = None) -> Rule | None:
+def default_rule(fast: bool = False) -> Rule | None:
     """The fitted rule of the full or the fast review (unspin/data/calibration.json's "review"
-    or "review_fast"), or None where none is. A page whose estimated spin rate is at least
-    the heavy rule's "from" gets that rule instead ("review_heavy", "review_fast_heavy"):
-    fitted on real content-farm pages (bench/review_fit.py --heavy), which run at rates the
-    simulated spins that fitted the other rarely reach, and where the decision's p says less
-    and Gemma's margin more."""
-    key = "review_fast" if fast else "review"
-    heavy = params().get(key + "_heavy")
-    if heavy and rate is not None and rate >= float(heavy["from"]):
-        return Rule.from_params(heavy)
-    fitted = params().get(key)
+    or "review_fast"), or None where none is."""
+    fitted = params().get("review_fast" if fast else "review")
     return Rule.from_params(fitted) if fitted and "weights" in fitted else None
 
 
@@ -167,7 +156,7 @@ def review(doc: Doc, chosen: list[Choice], options: list[Choice], reader, model=
     decision's own LM, for the full review; None: the fast review, on its decision-time gains).
     rate: the document's estimated spin rate; either review's cut is lowered for a heavily
     spun document as the decision's is (edits.bolder)."""
-    rule = rule or default_rule(fast=model is None, rate=rate)
+    rule = rule or default_rule(fast=model is None)
     if rule is None:
         return chosen
     rule = replace(rule, cut=bolder(rule.cut, rate))
