@@ -199,13 +199,47 @@ def load(folder: Path, split: str) -> list[dict]:
 
 
 CHECKSUMS = HERE / "data" / "realpages_checksums.tsv"
+# Page sets: "1", the eleventh session's 40 pairs (the figures of record); "2", spinner A's
+# other held-out pairs read back from stored pages in the thirty-third session. Each set keeps
+# its own cache folder and checksums, and its story-out table leaves out its own stories only,
+# so set 1's figures stay comparable across sessions.
+SETS = {"1": (PAGES, CHECKSUMS),
+        "2": (HERE.parent / ".cache" / "realpages2", HERE / "data" / "realpages2_checksums.tsv")}
 
 
-def checksum_rows() -> dict[str, dict]:
-    """CHECKSUMS as rows: id -> split, spun and original (their texts' text_hash) and
-    spun_words, original_words (their word counts)."""
+def set_names(which: str) -> list[str]:
+    """"1", "2" or "all" as the sets it names."""
+    if which == "all":
+        return list(SETS)
+    if which not in SETS:
+        raise ValueError(f"no page set {which!r}; choose from {', '.join(SETS)} or all")
+    return [which]
+
+
+def load_set(which: str, split: str) -> list[dict]:
+    """The pages of the named set(s) for split, each tagged with its set."""
+    out = []
+    for name in set_names(which):
+        folder = SETS[name][0]
+        if folder.is_dir():
+            out += [dict(page, set=name) for page in load(folder, split)]
+    return out
+
+
+def checksum_rows(which: str = "1") -> dict[str, dict]:
+    """The set's CHECKSUMS as rows: id -> split, spun and original (their texts' text_hash)
+    and spun_words, original_words (their word counts)."""
     out = {}
-    for line in CHECKSUMS.read_text().splitlines():
+    for name in set_names(which):
+        path = SETS[name][1]
+        if path.exists():
+            out.update(_checksum_file(path))
+    return out
+
+
+def _checksum_file(path: Path) -> dict[str, dict]:
+    out = {}
+    for line in path.read_text().splitlines():
         if line and not line.startswith(("#", "id\t")):
             f = line.split("\t")
             out[f[0]] = {"split": f[1], "spun": f[2], "original": f[3],
@@ -213,9 +247,9 @@ def checksum_rows() -> dict[str, dict]:
     return out
 
 
-def recorded() -> dict[str, tuple[str, str]]:
-    """The benchmark's pages as recorded (CHECKSUMS): id -> (spun text's hash, original's)."""
-    return {i: (r["spun"], r["original"]) for i, r in checksum_rows().items()}
+def recorded(which: str = "1") -> dict[str, tuple[str, str]]:
+    """The set's pages as recorded (its CHECKSUMS): id -> (spun text's hash, original's)."""
+    return {i: (r["spun"], r["original"]) for i, r in checksum_rows(which).items()}
 
 
 def text_hash(text: str) -> str:
@@ -223,25 +257,26 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def unlike_recorded(pages: list[dict]) -> list[str]:
+def unlike_recorded(pages: list[dict], which: str = "1") -> list[str]:
     """Ids of pages whose texts differ from the cache the README's figures were measured on
     (or that it did not hold): the cache is rebuilt by hand from stored pages
     (bench/real_pages_cut.py), never committed."""
-    want = recorded()
+    want = recorded(which)
     return [p["id"] for p in pages if want.get(str(p["id"])) != (text_hash(p["spun"]), text_hash(p["original"]))]
 
 
 REGIMES = ("known", "unknown", "story-out", "shipped")
 
 
-def lexicon_for(regime: str):
+def lexicon_for(regime: str, which: str = "1"):
+    """The restorer's lexicon in a regime; story-out's table depends on the page set."""
     from real import tables
 
     from unspin.lexicon.lexicon import Lexicon, default_lexicon
     if regime == "shipped":
         return default_lexicon()
     if regime == "story-out":
-        return Lexicon(spinners=story_out_table())
+        return Lexicon(spinners=story_out_table(which))
     return Lexicon(spinners=tables(regime, "A")[1])
 
 
@@ -250,16 +285,16 @@ def _story(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
-def story_out_table():
+def story_out_table(which: str = "1"):
     """The built-in table (every word spinner's pairs, both halves of spinner A's) without the
-    pairs spun from any original this benchmark's pages were spun from (both splits, as
-    recorded in bench/data/realpages_checksums.tsv): the table restore ships with, meeting stories
+    pairs spun from any original the set's pages were spun from (both splits, as recorded
+    in its checksums file): the table restore ships with, meeting stories
     none of its pairs came from. It holds about twice the known regime's pairs of spinner A,
     so it says what more of the same spinner's data is worth; it reads its counts at the
     decision's scale, as the built-in table does (SpinnerTable.count_scale)."""
     from unspin.lexicon.spinners import WORD_SPINNERS, SpinnerTable, read_observed, read_pairs, select
     pairs = read_pairs()
-    told = {_story(pairs[i]["original_url"]) for i in recorded() if i in pairs}
+    told = {_story(pairs[i]["original_url"]) for i in recorded(which) if i in pairs}
     keep = {k for k, p in pairs.items() if _story(p["original_url"]) not in told}
     return SpinnerTable(select(read_observed(), WORD_SPINNERS, keep))
 
@@ -285,11 +320,12 @@ def originals_through_restore(pages: list[dict], lex, model, restore=None) -> di
             "changed_rate": changed / max(1, n), "pages": rows}
 
 
-def run_regime(pages: list[dict], regime: str, model, dump=None, originals: bool = False) -> dict:
+def run_regime(pages: list[dict], regime: str, model, dump=None, originals: bool = False,
+               which: str = "1") -> dict:
     from real import FUNNEL, funnel, restore_traced
 
     from unspin.engine.detect import detect
-    lex = lexicon_for(regime)
+    lex = lexicon_for(regime, which)
     rows, fun, per_page = [], dict.fromkeys(FUNNEL, 0), []
     single = {"gold": 0, "exact": 0}
     dist = [0, 0]  # word edit distance to the original: spun, restored
@@ -347,7 +383,8 @@ def run_regime(pages: list[dict], regime: str, model, dump=None, originals: bool
 
 def render(res: dict) -> str:
     from real import FUNNEL
-    lines = [f"Real spun pages ({res['split']} split, {res['pages']} pages, {res['words']} words; "
+    lines = [f"Real spun pages (set {res.get('set', '1')}, {res['split']} split, {res['pages']} pages, "
+             f"{res['words']} words; "
              "spinner A's held-out pairs).", "",
              "| regime | damage undone | gold edits | restored exactly | single words | precision | untouched changed "
              "| spun pages called spun | originals called spun | " + " | ".join(FUNNEL) + " |",
@@ -378,7 +415,10 @@ def render(res: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", default=str(PAGES), help="folder of page-pair JSON files")
+    ap.add_argument("--set", default="1", choices=(*SETS, "all"),
+                    help="page set: 1, the figures of record (40 pairs); 2, the thirty-third "
+                    "session's harvest; all, both (story-out then leaves out both sets' stories)")
+    ap.add_argument("--pages", help="set 1's folder of page-pair JSON files, if not the usual one")
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     ap.add_argument("--regimes", default="known,unknown,story-out,shipped",
                     help="comma-separated, of " + ", ".join(REGIMES))
@@ -400,28 +440,33 @@ def main(argv=None) -> int:
         ap.error("--decide-at and --dump together would dump each page once per cut")
     if a.dump and a.split != "dev":
         ap.error("--dump is for the dev split only: nothing is tuned on test")
-    folder = Path(a.pages)
-    if not folder.is_dir():
-        ap.error(f"no page folder at {folder} (see the module docstring)")
-    pages = load(folder, a.split)
+    if a.pages:
+        if a.set != "1":
+            ap.error("--pages names set 1's folder; drop it or use --set 1")
+        SETS["1"] = (Path(a.pages), CHECKSUMS)
+    folders = [SETS[n][0] for n in set_names(a.set)]
+    if not any(f.is_dir() for f in folders):
+        ap.error(f"no page folder at {', '.join(map(str, folders))} (see the module docstring)")
+    pages = load_set(a.set, a.split)
     if a.limit:
         pages = pages[:a.limit]
     if not pages:
-        ap.error(f"no pages of spinner A's held-out half in {folder} for split {a.split}")
-    off = unlike_recorded(pages)
+        ap.error(f"no pages of spinner A's held-out half in {', '.join(map(str, folders))} "
+                 f"for split {a.split}")
+    off = unlike_recorded(pages, a.set)
     if off:
         print(f"warning: {len(off)} of {len(pages)} pages differ from the cache the recorded figures "
-              f"came from (bench/data/realpages_checksums.tsv): {', '.join(off)}", file=sys.stderr)
+              f"came from (the set's checksums in bench/data/): {', '.join(off)}", file=sys.stderr)
     from unspin.engine import lm
     model = lm.neural()
-    res = {"split": a.split, "pages": len(pages), "words": 0, "regimes": []}
+    res = {"split": a.split, "set": a.set, "pages": len(pages), "words": 0, "regimes": []}
     dump = open(a.dump, "w") if a.dump else None
     from unspin.engine.calibration import params
     cuts = [float(x) for x in a.decide_at.split(",")] if a.decide_at else [None]
     for regime, cut in ((r, c) for r in a.regimes.split(",") for c in cuts):
         if cut is not None:
             params()["decide_at"] = cut  # this process's fitted parameters, for this run only
-        c = run_regime(pages, regime, model, dump, a.originals)
+        c = run_regime(pages, regime, model, dump, a.originals, a.set)
         if cut is not None:
             c["regime"] = f"{regime} (cut {cut:g})"
         res["words"] = c["words"]

@@ -52,10 +52,11 @@ def _wide():
     return Rule(WIDE, WIDE, 0.0, (0.0,) * len(FEATURES), 0.5)
 
 
-def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | None = None) -> None:
+def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | None = None,
+          page_set: str = "1") -> None:
     import corpus
     from real import restore_traced, tables
-    from real_pages import PAGES, lexicon_for, load, source_site
+    from real_pages import SETS, lexicon_for, load_set, set_names, source_site
     from run import as_edits, pick_spread, seed_for
 
     from unspin.engine import lm
@@ -67,17 +68,19 @@ def trace(out: Path, docs: int, cells: list[str] | None, exclude: list[Path] | N
     t0 = time.time()
     done = {it["id"] for p in exclude or [] for it in pickle.loads(p.read_bytes())}
     real = [r for r in REAL_REGIMES if not cells or f"real {r}" in cells]
-    if PAGES.exists() and real:
+    pages = [p for p in load_set(page_set, "dev") if p["id"] not in done]
+    if pages and real:
         for regime in real:
-            lex = lexicon_for(regime)
-            for page in load(PAGES, "dev"):
+            lex = lexicon_for(regime, page_set)
+            for page in pages:
                 doc, _, dec, _ = restore_traced(page["spun"], lex, model, review=False)
                 items.append({"kind": "real", "cell": f"real {regime}", "id": page["id"],
-                              "group": source_site(page["original_url"]), "text": page["spun"],
-                              "original": page["original"], "doc": doc, "dec": dec})
+                              "set": page["set"], "group": source_site(page["original_url"]),
+                              "text": page["spun"], "original": page["original"], "doc": doc, "dec": dec})
             print(f"real {regime} [{time.time() - t0:.0f}s]", file=sys.stderr, flush=True)
     else:
-        print(f"no real pages at {PAGES} (or none in --cells): simulated cells only", file=sys.stderr)
+        folders = ", ".join(str(SETS[n][0]) for n in set_names(page_set))
+        print(f"no real pages at {folders} (or none in --cells): simulated cells only", file=sys.stderr)
     for regime, style, rate in SIM_CELLS:
         name = _cell_name(regime, style, rate)
         if cells and name not in cells:
@@ -253,6 +256,8 @@ def main() -> None:
     ap.add_argument("--exclude", type=Path, action="append", default=[],
                     help="an earlier trace: its articles are left out (fresh dev evidence)")
     ap.add_argument("--cells", help="trace only these cells, e.g. 'known A natural,clean,real known'")
+    ap.add_argument("--set", default="1", help="the real pages' set to trace: 1, 2 or all "
+                    "(bench/real_pages.py; story-out's table leaves out that set's stories)")
     ap.add_argument("--floor", type=float, default=0.1, help="review suspects whose best p is at least this")
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")
     ap.add_argument("--cuts", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85")
@@ -265,7 +270,7 @@ def main() -> None:
     if a.floor < WIDE or a.running < WIDE:
         ap.error(f"--floor and --running must be at least the trace's {WIDE}")
     if a.trace:
-        trace(a.trace, a.docs, a.cells.split(",") if a.cells else None, a.exclude)
+        trace(a.trace, a.docs, a.cells.split(",") if a.cells else None, a.exclude, a.set)
     if a.fit:
         fit(a.fit, a.floor, a.running, [float(c) for c in a.cuts.split(",")], a.write, a.fast)
 

@@ -70,7 +70,7 @@ def test_a_rebuilt_page_cache_is_checked_against_the_recorded_checksums(tmp_path
     sums = tmp_path / "sums.tsv"
     sums.write_text("# comment\nid\tsplit\tspun_sha256\toriginal_sha256\tspun_words\toriginal_words\n"
                     f"p1\tdev\t{h('spun words')}\t{h('original words')}\t2\t2\n")
-    monkeypatch.setattr(rp, "CHECKSUMS", sums)
+    monkeypatch.setitem(rp.SETS, "1", (rp.PAGES, sums))
     same = {"id": "p1", "spun": "spun words", "original": "original words"}
     assert rp.unlike_recorded([same]) == []
     assert rp.unlike_recorded([dict(same, spun="spun word")]) == ["p1"]
@@ -142,3 +142,46 @@ def test_originals_through_restore_counts_each_story_once_and_the_words_changed(
     assert len(made) == 2 and out["originals"] == 2       # copies of one story restored once
     assert out["words"] == len(ORIGINAL.split()) + 4 and out["changed"] == 1
     assert [x["id"] for x in out["pages"]] == ["a", "c"] and out["pages"][1]["edits"] == 0
+
+
+def test_each_page_set_keeps_its_own_checksums_and_story_out_table():
+    """Set 2 (the thirty-third session's harvest) never changes set 1's figures: set 1's
+    story-out table is as before, set 2's leaves out set 2's stories, and no page is in both."""
+    from unspin.lexicon.spinners import read_pairs
+    pairs = read_pairs()
+    one, two = rp.recorded("1"), rp.recorded("2")
+    assert len(two) >= 50, "the committed set 2 checksums list the harvested pairs"
+    assert not set(one) & set(two)
+    assert rp.recorded("all") == {**one, **two}
+    stories = {n: {rp._story(pairs[i]["original_url"]) for i in rp.recorded(n)} for n in ("1", "2")}
+    for name in ("1", "2"):
+        held = {p for h in rp.story_out_table(name).habits for p in h.pairs}
+        assert not {k for k in held if rp._story(pairs[k]["original_url"]) in stories[name]}
+    held_1 = {p for h in rp.story_out_table("1").habits for p in h.pairs}
+    only_two = stories["2"] - stories["1"]
+    assert {k for k in held_1 if rp._story(pairs[k]["original_url"]) in only_two}, \
+        "set 1's table still holds set 2's stories"
+    import pytest
+    with pytest.raises(ValueError):
+        rp.set_names("3")
+
+
+def test_a_new_pair_is_cut_to_the_body_both_pages_cover():
+    """bench/real_pages_add.py: site furniture before the body and each excerpt's ragged end
+    fall outside the cut; a line whose first words the spinner rewrote is taken whole."""
+    from bench import real_pages_add as add
+    spun = ("Home | Politics | Sports\nSubscribe to our newsletter today for more\n"
+            "The chief government mentioned the corporate expects income to rise subsequent yr, "
+            "and shares rose 3 % on Monday after the report was released to investors.\n"
+            "Analysts had anticipated a weaker quarter for the retailer this time round. Extra on th")
+    original = ("Business news\n"
+                "The chief executive said the company expects profits to rise next year, "
+                "and shares rose 3 % on Monday after the report was released to investors.\n"
+                "Analysts had expected a weaker quarter for the retailer this time round. Related: "
+                "Markets close higher")
+    cut_spun, cut_original = add.body(spun, original)
+    assert cut_spun.startswith("The chief government") and cut_original.startswith("The chief executive")
+    assert cut_spun.endswith("this time round.") and cut_original.endswith("this time round.")
+    assert add.body("alpha beta gamma", "delta epsilon zeta") is None
+    rows = [("said", "mentioned"), ("expected", "anticipated"), ("income", "earnings")]
+    assert abs(add.seen_share(cut_spun, cut_original, rows) - 2 / 3) < 1e-9
