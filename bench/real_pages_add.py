@@ -8,7 +8,8 @@ the first to the last, where no gap between blocks exceeds GAP words on either s
 furniture before the body and the excerpts' ragged ends fall outside it). A pair is kept only
 if the cut looks like the pair its observed substitutions were read from: at least MIN_WORDS
 words, word counts within a fifth of each other, and most of the pair's rows in observed.tsv
-found among the cut's word differences (a mistyped or wrong page fails this). Kept pairs go to
+found among the cut's word differences (a mistyped or wrong page fails this), and no
+JSON escapes (a page stored as its source). Kept pairs go to
 set 2's folder and their checksums (split by real_pages.page_split) to
 bench/data/realpages2_checksums.tsv; no text enters the repository.
 
@@ -34,6 +35,7 @@ GAP = 40          # words between two shared blocks that still count as one body
 MIN_BLOCK = 2     # shared blocks shorter than this are coincidence (the, of, a)
 MIN_WORDS = 80
 MIN_SEEN = 0.6    # share of the pair's observed rows the cut must show
+ESCAPED = re.compile(r"\\(?:u[0-9a-fA-F]{4}|[n\"/])")  # a page stored as JSON source, not as text
 
 
 def body(spun: str, original: str) -> tuple[str, str] | None:
@@ -135,10 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         spun, original = cut
         n_s, n_o = len(words(spun)), len(words(original))
         share = seen_share(spun, original, observed_rows(i))
-        ok = min(n_s, n_o) >= MIN_WORDS and abs(n_s - n_o) <= 0.2 * max(n_s, n_o) and share >= MIN_SEEN
+        ok = min(n_s, n_o) >= MIN_WORDS and abs(n_s - n_o) <= 0.2 * max(n_s, n_o) and share >= MIN_SEEN \
+            and not ESCAPED.search(spun + original)
         print(f"{i}: {n_s}/{n_o} words, {100 * share:.0f} % of its observed rows seen "
               f"({meta['words_aligned']} words aligned at harvest): {'kept' if ok else 'REFUSED'}")
-        if not ok:
+        if not ok:  # and out of the set, if an earlier run kept it
+            rows.pop(i, None)
+            (folder / f"{i}.json").unlink(missing_ok=True)
             continue
         page = {"id": i, "spun_url": meta["spun_url"], "original_url": meta["original_url"],
                 "spun": spun, "original": original}
