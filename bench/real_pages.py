@@ -24,11 +24,14 @@ built-in table, which holds these pages' own substitutions (in-sample, an upper 
 a result); *story-out*: the built-in table without the pairs spun from any of these pages'
 originals (every other pair of spinner A, both halves: what restore ships with, meeting stories
 none of its pairs came from). Pages are split dev/test by original URL (`page_split`): tune on dev only.
+Two page sets (SETS): 1, the 40 pairs of the figures of record; 2, 225 more of spinner A's held-out
+pairs (bench/real_pages_add.py), each with its own cache folder, checksums and story-out table.
 
     .venv/bin/python bench/real_pages.py --split dev
     .venv/bin/python bench/real_pages.py --split test --regimes known,unknown --json out.json
     .venv/bin/python bench/real_pages.py --split test --regimes story-out --json out.json
     .venv/bin/python bench/real_pages.py --split dev --regimes story-out --originals  # + clean originals
+    .venv/bin/python bench/real_pages.py --set 2 --split test --regimes story-out,known  # the larger set 2
     UNSPIN_REVIEW=0 .venv/bin/python bench/real_pages.py --split dev --regimes known \\
         --decide-at 0.55,0.6,0.65,0.7     # the decision's cut, chosen on dev
 """
