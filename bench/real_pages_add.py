@@ -81,13 +81,8 @@ def _line_start(text: str, ws: list, i: int) -> int | None:
 
 def observed_rows(pair_id: str) -> list[tuple[str, str]]:
     """(original, spun) of every observed.tsv row that names this pair."""
-    from unspin.lexicon.spinners import OBSERVED_PATH
-    out = []
-    for line in OBSERVED_PATH.read_text().splitlines():
-        f = line.split("\t")
-        if len(f) >= 5 and not line.startswith("#") and pair_id in f[4].split(","):
-            out.append((f[1], f[2]))
-    return out
+    from unspin.lexicon.spinners import read_observed
+    return [(h.original, h.spun) for h in read_observed() if pair_id in h.pairs]
 
 
 def seen_share(spun: str, original: str, rows: list[tuple[str, str]]) -> float:
