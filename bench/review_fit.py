@@ -256,7 +256,8 @@ def main() -> None:
     ap.add_argument("--exclude", type=Path, action="append", default=[],
                     help="an earlier trace: its articles are left out (fresh dev evidence)")
     ap.add_argument("--cells", help="trace only these cells, e.g. 'known A natural,clean,real known'")
-    ap.add_argument("--set", default="1", help="the real pages' set to trace: 1, 2 or all "
+    ap.add_argument("--set", default="1", choices=("1", "2", "all"),
+                    help="the real pages' set to trace: 1, 2 or all "
                     "(bench/real_pages.py; story-out's table leaves out that set's stories)")
     ap.add_argument("--floor", type=float, default=0.1, help="review suspects whose best p is at least this")
     ap.add_argument("--running", type=float, default=0.1, help="... their options with p at least this share of it")

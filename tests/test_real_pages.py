@@ -1,5 +1,7 @@
 """The real-page benchmark's scoring: gold edits from a word alignment, edits judged by what
 they do to the word edit distance to the original (bench/real_pages.py)."""
+import pytest
+
 from bench import real_pages as rp
 from bench.metrics import E
 
@@ -161,7 +163,6 @@ def test_each_page_set_keeps_its_own_checksums_and_story_out_table():
     only_two = stories["2"] - stories["1"]
     assert {k for k in held_1 if rp._story(pairs[k]["original_url"]) in only_two}, \
         "set 1's table still holds set 2's stories"
-    import pytest
     with pytest.raises(ValueError):
         rp.set_names("3")
 
