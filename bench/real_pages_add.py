@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from metrics import _norm  # noqa: E402
+from real_pages_cut import saved_ids  # noqa: E402
 from real_pages import SETS, checksum_rows, gold_edits, page_split, text_hash, words  # noqa: E402
 
 GAP = 40          # words between two shared blocks that still count as one body
@@ -79,10 +80,14 @@ def _line_start(text: str, ws: list, i: int) -> int | None:
     return k if i - k <= 8 else None
 
 
-def observed_rows(pair_id: str) -> list[tuple[str, str]]:
-    """(original, spun) of every observed.tsv row that names this pair."""
+def observed_rows() -> dict[str, list[tuple[str, str]]]:
+    """Pair id -> (original, spun) of every observed.tsv row that names the pair."""
     from unspin.lexicon.spinners import read_observed
-    return [(h.original, h.spun) for h in read_observed() if pair_id in h.pairs]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for h in read_observed():
+        for pair in h.pairs:
+            out.setdefault(pair, []).append((h.original, h.spun))
+    return out
 
 
 def seen_share(spun: str, original: str, rows: list[tuple[str, str]]) -> float:
@@ -106,11 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all", action="store_true", help="every id with both files in --raw")
     args = ap.parse_args(argv)
     folder, checksums = SETS["2"]
-    pairs, set1 = read_pairs(), checksum_rows("1")
+    pairs, set1, seen = read_pairs(), checksum_rows("1"), observed_rows()
     ids = list(args.ids)
     if args.all:
-        ids += sorted(f.name[:-len(".spun.txt")] for f in args.raw.glob("*.spun.txt")
-                      if (args.raw / (f.name[:-len(".spun.txt")] + ".original.txt")).exists())
+        ids += [i for i in saved_ids(args.raw) if i not in ids]
     if not ids:
         ap.error("name ids or pass --all")
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         spun, original = cut
         n_s, n_o = len(words(spun)), len(words(original))
-        share = seen_share(spun, original, observed_rows(i))
+        share = seen_share(spun, original, seen.get(i, []))
         ok = min(n_s, n_o) >= MIN_WORDS and abs(n_s - n_o) <= 0.2 * max(n_s, n_o) and share >= MIN_SEEN \
             and not ESCAPED.search(spun + original)
         print(f"{i}: {n_s}/{n_o} words, {100 * share:.0f} % of its observed rows seen "

@@ -61,6 +61,12 @@ def find(raw: str, want_hash: str, n_words: int) -> str | None:
     return None
 
 
+def saved_ids(raw: Path) -> list[str]:
+    """The pair ids with both sides saved in `raw` (<id>.spun.txt and <id>.original.txt), sorted."""
+    return sorted(f.name[:-len(".spun.txt")] for f in raw.glob("*.spun.txt")
+                  if (raw / (f.name[:-len(".spun.txt")] + ".original.txt")).exists())
+
+
 def main(argv: list[str] | None = None) -> int:
     from unspin.lexicon.spinners import read_pairs
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -73,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, pairs = checksum_rows(), read_pairs()
     ids = list(args.ids)
     if args.all:
-        ids += sorted(i for i in rows if (args.raw / f"{i}.spun.txt").exists()
-                      and (args.raw / f"{i}.original.txt").exists() and i not in ids)
+        ids += [i for i in saved_ids(args.raw) if i in rows and i not in ids]
     if not ids:
         ap.error("name ids or pass --all")
     args.out.mkdir(parents=True, exist_ok=True)
