@@ -66,6 +66,18 @@ def test_detect_separates_spun_from_clean(seed_text, style):
         assert spun[f.start:f.end] == f.text
 
 
+def test_detect_never_suggests_another_amount_in_clean_earnings_prose():
+    # "billion" had thesaurus candidates "one", "million", "i": each read better to the 3-gram
+    # model than the amount, and clean earnings reports were called spun.
+    text = ("The retailer reported revenue of $4.1 billion for the quarter, up from $3.9 billion "
+            "a year earlier, and expects to spend another 1 billion dollars on new stores. "
+            "Its net income rose to $612 million.")
+    from unspin.language import changes_quantity
+    d = unspin.detect(text)
+    assert d.spans, "the amounts are still read"
+    assert not [f for f in d.spans if changes_quantity(f.text, f.suggestion)]
+
+
 def test_cli_json_contracts():
     p = run_cli("detect", "-", "--json", stdin=SPUN.encode())
     assert p.returncode == 0, p.stderr_text

@@ -141,3 +141,32 @@ def test_article_fixed_with_a_known_swap():
     assert not lx.is_key("a large")          # same article: "large" is its own suspect
     assert lx.originals("a large") == []
     assert L.article_phrase("a the") is None
+
+
+def test_a_number_is_never_a_thesaurus_original_of_another_number_or_word(lex):
+    # Thesauri list a number word's siblings and roman numerals, and numbers under a word's
+    # rarer senses ("five" under "team"): on clean earnings news "$4.1 billion" read better
+    # as "$4.1 one" to the 3-gram model, and detection called the article spun.
+    billion = texts(lex.originals("billion"))
+    assert billion, "billion keeps its other candidates"
+    assert not {"one", "million", "two", "i", "m", "ii", "cd", "xl"} & set(billion)
+    assert not {"five", "eight", "nine"} & set(texts(lex.originals("team")))
+    assert not {"first", "third", "s"} & set(texts(lex.originals("second")))
+    # ... while a number keeps its own other forms and its plain synonyms
+    assert "2" in texts(lex.originals("two"))        # spinner A's digit habit (observed)
+    assert {"couple", "pair"} <= set(texts(lex.originals("two")))
+    assert "moment" in texts(lex.originals("second"))
+
+
+def test_quantity_reads_number_words_digits_and_roman_numerals():
+    from unspin.language import changes_quantity, quantity
+    assert quantity("billion") == ("cardinal", 1e9)
+    assert quantity("1,000") == ("cardinal", 1000.0)
+    assert quantity("xii") == ("cardinal", 12.0)
+    assert quantity("twenty-one") == ("cardinal", 21.0)
+    assert quantity("third") == ("ordinal", 3.0)
+    assert quantity("mix") is None and quantity("well-known") is None
+    assert changes_quantity("billion", "one") and changes_quantity("team", "five")
+    assert changes_quantity("three", "one hundred") and changes_quantity("second", "third")
+    assert not changes_quantity("dozen", "twelve") and not changes_quantity("two", "2")
+    assert not changes_quantity("two", "couple") and not changes_quantity("second", "moment")

@@ -74,6 +74,55 @@ all any both each few more most other some such only own same too very just also
 when where why how
 """.split())
 
+# ---- numbers -------------------------------------------------------------------------------
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+CARDINALS: dict[str, float] = {**{w: float(i) for i, w in enumerate(_UNITS)},
+                               **{w: 20.0 + 10 * i for i, w in enumerate(_TENS)},
+                               "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+                               "trillion": 1e12, "dozen": 12.0}
+ORDINALS: dict[str, float] = {w: float(i) for i, w in enumerate(
+    ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split())}
+ORDINALS.update({w[:-1] + "ieth": 20.0 + 10 * i for i, w in enumerate(_TENS)})
+_ROMAN = re.compile(r"[ivx]{2,}")  # ii, iv, xii: how thesauri list numbers beside number words
+_ROMAN_VALUE = {"i": 1, "v": 5, "x": 10}
+
+
+def quantity(word: str) -> tuple[str, float] | None:
+    """The number a word names, as (kind, value): ("cardinal", 1e9) for "billion", "4.1" or
+    "xii" too, ("ordinal", 3.0) for "third"; "twenty-one" is 21. None for any other word."""
+    w = word.lower().replace(",", "")
+    if w in CARDINALS:
+        return "cardinal", CARDINALS[w]
+    if w in ORDINALS:
+        return "ordinal", ORDINALS[w]
+    try:
+        return "cardinal", float(w)
+    except ValueError:
+        pass
+    if _ROMAN.fullmatch(w):
+        vals = [_ROMAN_VALUE[c] for c in w]
+        return "cardinal", float(sum(-v if v < nxt else v for v, nxt in zip(vals, vals[1:] + [0])))
+    parts = w.split("-")
+    if len(parts) > 1 and all(p in CARDINALS for p in parts[:-1]) and parts[-1] in CARDINALS | ORDINALS:
+        kind, last = quantity(parts[-1]) or ("cardinal", 0.0)
+        return kind, sum(CARDINALS[p] for p in parts[:-1]) + last
+    return None
+
+
+def changes_quantity(word: str, other: str) -> bool:
+    """Whether writing `other` for `word` would name another number: "one", "million" or "ii"
+    for "billion", "third" for "second", "five" for "team". A thesaurus lists a number word's
+    sibling numbers (and, under a word's rarer senses, numbers for it); a synonym never
+    changes a number."""
+    mine = quantity(word)
+    theirs = [q for q in map(quantity, other.split()) if q is not None]
+    return any(q != mine for q in theirs)
+
+
 # ---- articles ------------------------------------------------------------------------------
 
 ARTICLES = {"a", "an"}
