@@ -23,7 +23,8 @@ holds a page's own substitutions; *unknown*: no pair of spinner A at all; *shipp
 built-in table, which holds these pages' own substitutions (in-sample, an upper reference, not
 a result); *story-out*: the built-in table without the pairs spun from any of these pages'
 originals (every other pair of spinner A, both halves: what restore ships with, meeting stories
-none of its pairs came from). Pages are split dev/test by original URL (`page_split`): tune on dev only.
+none of its pairs came from); *learned-N*: the unknown regime's table plus what `unspin learn`
+learns from N of the set's dev pages caught as copies (test split only). Pages are split dev/test by original URL (`page_split`): tune on dev only.
 Two page sets (SETS): 1, the 40 pairs of the figures of record; 2, 225 more of spinner A's held-out
 pairs (bench/real_pages_add.py), each with its own cache folder, checksums and story-out table.
 
@@ -32,6 +33,8 @@ pairs (bench/real_pages_add.py), each with its own cache folder, checksums and s
     .venv/bin/python bench/real_pages.py --split test --regimes story-out --json out.json
     .venv/bin/python bench/real_pages.py --split dev --regimes story-out --originals  # + clean originals
     .venv/bin/python bench/real_pages.py --set 2 --split test --regimes story-out,known  # the larger set 2
+    .venv/bin/python bench/real_pages.py --set 2 --split test --regimes unknown,learned-10,learned
+        # spinner A unknown, then learned (`unspin learn`'s extraction) from 10 or all dev pages
     UNSPIN_REVIEW=0 .venv/bin/python bench/real_pages.py --split dev --regimes known \\
         --decide-at 0.55,0.6,0.65,0.7     # the decision's cut, chosen on dev
 """
@@ -271,6 +274,14 @@ def unlike_recorded(pages: list[dict], which: str = "1") -> list[str]:
 REGIMES = ("known", "unknown", "story-out", "shipped")
 
 
+def learned_count(regime: str) -> int | None:
+    """N of a "learned-N" regime ("learned": every dev page), None for the other regimes."""
+    if regime == "learned":
+        return 0
+    m = re.fullmatch(r"learned-([1-9][0-9]*)", regime)
+    return int(m.group(1)) if m else None
+
+
 def lexicon_for(regime: str, which: str = "1"):
     """The restorer's lexicon in a regime; story-out's table depends on the page set."""
     from real import tables
@@ -280,7 +291,28 @@ def lexicon_for(regime: str, which: str = "1"):
         return default_lexicon()
     if regime == "story-out":
         return Lexicon(spinners=story_out_table(which))
+    n = learned_count(regime)
+    if n is not None:
+        return Lexicon(spinners=tables("unknown", "A")[1], learned=learned_table(which, n))
     return Lexicon(spinners=tables(regime, "A")[1])
+
+
+def learned_table(which: str, n: int = 0) -> dict[str, dict[str, int]]:
+    """What `unspin learn` would learn from the set's first n dev pages (0: all) caught as
+    copies of their originals: each pair aligned and its substitutions counted by the same
+    function (unspin.archive.learn.extract), spun (lowercase) -> {original: count}. Only dev
+    pages are learned from; the learned regimes are scored on test, other stories."""
+    from collections import Counter
+
+    from unspin.archive.learn import extract
+    pages = load_set(which, "dev")
+    counts: Counter = Counter()
+    for page in pages[:n] if n else pages:
+        counts.update(extract(page["spun"], page["original"]))
+    table: dict[str, dict[str, int]] = {}
+    for (spun, original), c in counts.items():
+        table.setdefault(spun, {})[original] = c
+    return table
 
 
 def _story(url: str) -> str:
@@ -424,7 +456,9 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", help="set 1's folder of page-pair JSON files, if not the usual one")
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     ap.add_argument("--regimes", default="known,unknown,story-out,shipped",
-                    help="comma-separated, of " + ", ".join(REGIMES))
+                    help="comma-separated, of " + ", ".join(REGIMES) + "; learned-N: the unknown "
+                    "regime's table plus what `unspin learn` learns from the first N dev pages "
+                    "(learned: all of them), test split only")
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0: all)")
     ap.add_argument("--json")
     ap.add_argument("--markdown")
@@ -434,9 +468,12 @@ def main(argv=None) -> int:
     ap.add_argument("--decide-at", help="dev only: the LM decision's cut(s) to try instead of the "
                     "fitted one, comma-separated (each regime is run once per cut)")
     a = ap.parse_args(argv)
-    unknown = [r for r in a.regimes.split(",") if r not in REGIMES]
+    unknown = [r for r in a.regimes.split(",") if r not in REGIMES and learned_count(r) is None]
     if unknown:
-        ap.error(f"unknown regime(s) {', '.join(unknown)}; choose from {', '.join(REGIMES)}")
+        ap.error(f"unknown regime(s) {', '.join(unknown)}; choose from {', '.join(REGIMES)}, "
+                 "learned, learned-N")
+    if a.split != "test" and any(learned_count(r) is not None for r in a.regimes.split(",")):
+        ap.error("the learned regimes learn from the dev pages: score them on --split test")
     if a.decide_at and a.split == "test":
         ap.error("--decide-at is for choosing a cut on the dev split: nothing is tuned on test")
     if a.decide_at and a.dump:

@@ -186,3 +186,30 @@ def test_a_new_pair_is_cut_to_the_body_both_pages_cover():
     assert add.body("alpha beta gamma", "delta epsilon zeta") is None
     rows = [("said", "mentioned"), ("expected", "anticipated"), ("income", "earnings")]
     assert abs(add.seen_share(cut_spun, cut_original, rows) - 2 / 3) < 1e-9
+
+
+def test_the_learned_regime_learns_only_from_dev_pages_as_unspin_learn_does(monkeypatch, capsys):
+    """learned-N: the unknown regime's table plus what `unspin learn` extracts from the set's
+    first N dev pages; it is scored on test only, so no page is learned from and scored."""
+    assert rp.learned_count("learned") == 0 and rp.learned_count("learned-12") == 12
+    assert rp.learned_count("learned-0") is None and rp.learned_count("known") is None
+    dev = [{"id": "d1", "spun": SPUN, "original": ORIGINAL},
+           {"id": "d2", "spun": "The corporate stated on Monday that it expects income to rise within the "
+            "coming months as gross sales develop throughout the nation.",
+            "original": "The company said on Monday that it expects profits to rise in the coming months "
+            "as sales grow across the country."}]
+    asked = []
+    monkeypatch.setattr(rp, "load_set", lambda which, split: asked.append(split) or dev)
+    one = rp.learned_table("2", 1)
+    assert asked == ["dev"]
+    assert one["corporate"] == {"company": 1} and one["subsequent yr"] == {"next year": 1}
+    assert "nation" not in one, "only the first page is learned from"
+    both = rp.learned_table("2")
+    assert both["income"] == {"profits": 2} and both["nation"] == {"country": 1}
+    for split in ("dev", "all"):
+        with pytest.raises(SystemExit):
+            rp.main(["--set", "2", "--split", split, "--regimes", "learned-5"])
+        assert "score them on --split test" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        rp.main(["--regimes", "learned-x"])
+    assert "unknown regime" in capsys.readouterr().err
