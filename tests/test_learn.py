@@ -66,3 +66,45 @@ def test_substitutions_keep_numbers_with_their_words():
     assert got[("final 12 months", "last year")] == 1 or got[("12 months", "year")] == 1
     assert got[("4", "four")] == 1
     assert ("months", "year") not in got
+
+
+SOURCE_NAMES = ("The National Bank said on Monday that it expects profits to rise in the coming months "
+                "as sales grow across the country, and the White House welcomed the news.")
+COPY_NAMES = ("The Nationwide Financial institution stated on Monday that it expects income to rise within "
+              "the coming months as gross sales develop throughout the nation, and the White Home "
+              "welcomed the information.")
+
+
+def test_learned_swaps_keep_their_case_and_count_once_whatever_the_case():
+    got = learn.extract(COPY_NAMES, SOURCE_NAMES)
+    assert got[("Home", "House")] == 1, got                # as the pages wrote them
+    assert any(s.startswith("Nationwide") for s, _ in got)
+    assert got[("nation", "country")] == 1
+    from unspin.lexicon.spinners import SpinnerTable
+    table = SpinnerTable([], {"Home": {"House": 2}, "home": {"house": 3}, "nation": {"country": 1}})
+    assert table.originals("home") == {"house": 5.0}       # one swap, counted once
+    assert "home" in table.capitalised and "nation" not in table.capitalised
+    # a typographic apostrophe is no substitution
+    from unspin.archive import align as al
+    copy, source = (COPY_NAMES.replace("it expects", "I’m sure it expects"),
+                    SOURCE_NAMES.replace("it expects", "I'm sure it expects"))
+    raw = al.substitutions(copy, source, al.align(copy, source).passages)
+    assert [s for s in raw if s.spun.startswith("i’m")], "the aligner sees the apostrophes differ"
+    assert not [k for k in learn.extract(copy, source) if k[0].startswith("I")]
+
+
+def test_a_swap_learned_capitalised_is_a_suspect_inside_a_name():
+    """Restore skips a capitalised word inside a name unless the swap was seen written
+    capitalised: a learned "Home" -> "House" now counts, a lowercase-only one does not."""
+    from unspin.engine.suspects import find_sites
+    from unspin.engine import lm
+    from unspin.lexicon.lexicon import Lexicon
+    from unspin.lexicon.spinners import SpinnerTable
+    from unspin.text import Doc
+    doc = Doc("Officials at the White Home welcomed the plan.")
+
+    def suspects(learned):
+        lex = Lexicon(spinners=SpinnerTable([], learned))
+        return {s.text for s in find_sites(doc, lex, lm.ngram())}
+    assert "Home" in suspects({"Home": {"House": 1}})
+    assert "Home" not in suspects({"home": {"house": 1}})

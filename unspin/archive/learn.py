@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from . import align as al
 from .store import Archive, using
+from ..text import plain_apostrophes
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +22,21 @@ class Learned:
 
 
 def extract(query: str, source: str) -> Counter:
-    """(spun, original) -> count for one copy and its source."""
+    """(spun, original) -> count for one copy and its source, each side as written (case
+    kept: a swap seen capitalised, "Nationwide" for "National", may be undone inside a name
+    or title, as the built-in table's are; single-spaced)."""
     a = al.align(query, source)
-    return Counter((s.spun, s.original) for s in al.substitutions(query, source, a.passages)
-                   if s.spun != s.original)
+    return Counter((_written(query, s.query_start, s.query_end, s.spun),
+                    _written(source, s.source_start, s.source_end, s.original))
+                   for s in al.substitutions(query, source, a.passages)
+                   if plain_apostrophes(s.spun) != plain_apostrophes(s.original))
+
+
+def _written(text: str, start: int, end: int, lowered: str) -> str:
+    """The words of text[start:end] as the page wrote them, single-spaced (the lowercased
+    form where punctuation between them would make the two differ)."""
+    words = " ".join(text[start:end].split())
+    return words if words.lower() == lowered else lowered
 
 
 def learn(db: str | Archive) -> Learned:
@@ -42,7 +54,8 @@ def learn(db: str | Archive) -> Learned:
 
 
 def load_table(db: str | Archive) -> dict[str, dict[str, int]]:
-    """spun (lowercase) -> {original: count}, for the restorer."""
+    """spun -> {original: count}, each as written on the caught copies and their sources
+    (an archive learned before case was kept holds lowercase rows), for the restorer."""
     with using(db) as arc:
         table: dict[str, dict[str, int]] = {}
         for spun, orig, count in arc.substitutions():
@@ -55,8 +68,14 @@ def apply_table(text: str, table: dict[str, dict[str, int]], min_count: int = 1)
     import re
     from ..text import match_case
 
+    folded: dict[str, dict[str, int]] = {}
+    for spun, origs in table.items():
+        row = folded.setdefault(spun.lower(), {})
+        for o, c in origs.items():
+            row[o.lower()] = row.get(o.lower(), 0) + c
+
     def sub(m):
-        cands = table.get(m.group().lower())
+        cands = folded.get(m.group().lower())
         if not cands:
             return m.group()
         best, c = max(cands.items(), key=lambda kv: kv[1])

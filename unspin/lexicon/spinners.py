@@ -169,13 +169,19 @@ class SpinnerTable:
         # totals of the spun forms and originals it knows stay as they were.
         self._frozen_weight = {k: sum(v.values()) for k, v in self.reverse.items()}
         self._frozen_forward = {k: sum(v.values()) for k, v in self.forward.items()}
-        extra: list[tuple[str, str, float]] = []
+        # Learned rows keep the case they were seen in (unspin learn): one swap seen as
+        # "Nationwide" and "nationwide" counts once, and is known written capitalised.
+        merged: dict[tuple[str, str], list] = {}  # (spun, original) -> [count, spun as first seen]
         for spun, origs in (learned or {}).items():
             for o, c in origs.items():
                 self.learned.add((fold(spun), fold(o)))
-                if _keep_case(_plain(o)) not in self.reverse.get(fold(spun), {}):
-                    extra.append((_plain(o), _plain(spun), float(c)))
-        self._add_all(extra)
+                row = merged.setdefault((fold(spun), _keep_case(_plain(o))), [0.0, _plain(spun)])
+                row[0] += float(c)
+                if spun[:1].isupper() or any(ch.isupper() for ch in spun[1:]):
+                    self.capitalised.add(fold(spun))
+                    self.capitalised_originals.add(fold(o))
+        self._add_all([(o, written, n) for (spun, o), (n, written) in merged.items()
+                       if o not in self.reverse.get(spun, {})])
 
     def _add_all(self, exact: list[tuple[str, str, float]]) -> None:
         """Each swap, then the inflected variants of each that the table lacks (DERIVED_WEIGHT)."""
