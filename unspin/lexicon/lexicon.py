@@ -67,15 +67,15 @@ def inner_phrase(phrase: str) -> str | None:
 
 def _noise(lemma: str, text: str) -> bool:
     """A thesaurus entry that is never a spinner's original: a single letter ("i", "d", "m"
-    under number words, "s" for "second"), a roman numeral under a number word, or a number
-    other than the word's own ("one" or
-    "million" for "billion", "five" for "team"). On clean earnings news such candidates
-    read better to the 3-gram model than "$4.1 billion" and made detection call it spun."""
+    under number words, "s" for "second"), or, under a word that names a number, a roman
+    numeral or another number ("one", "million", "ii", "cd" for "billion"). On clean earnings
+    news those read better to the 3-gram model than "$4.1 billion" and made detection call the
+    article spun. A number under another word stays: spinners write "primary" for "first"."""
     if len(text) == 1 or len(lemma) == 1:
         return True
-    if _ROMAN_LETTERS.fullmatch(text) and quantity(lemma) is not None:
-        return True  # "cd", "il", "xl" under a number word: roman numerals, valid or not
-    return changes_quantity(lemma, text)
+    if quantity(lemma) is None:
+        return False
+    return bool(_ROMAN_LETTERS.fullmatch(text)) or changes_quantity(lemma, text)
 
 
 _ROMAN_LETTERS = re.compile(r"[ivxlcdm]{2,}")
