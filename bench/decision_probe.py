@@ -10,8 +10,9 @@ site), boosted trees on every option's label (right: it restores a simulated spi
 exactly, or brings a real page closer to its original) from the shipped decision's p, every
 feature of the decision and both readers' gains, with real rows weighted --real-weight; then
 replays per cell the decision with those p at the shipped cut shifted by each --shifts, beside
-the shipped decision with its review replayed at the same shifts of the review's cut. A cell
-compares at equal untouched words changed. Dev traces only: nothing here reads a test split.
+the shipped decision with its review replayed at the same shifts of the review's cut (real
+pages judged edit by edit: review_fit.score_cells(per_edit=True)). A cell compares at equal
+untouched words changed. Dev traces only: nothing here reads a test split.
 
     .venv/bin/python bench/decision_probe.py .cache/diag/rv_sim_a.pkl .cache/diag/rv_sim_b.pkl \\
         .cache/diag/rv_real.pkl .cache/diag/rv2_a.pkl .cache/diag/rv2_b.pkl
@@ -69,40 +70,6 @@ def out_of_fold(X, y, groups, real, real_weight: float, folds: int = 5):
     return p
 
 
-def score_cells(items: list[dict], chosen_of) -> dict[str, tuple[float, float, float]]:
-    """review_fit.score_cells, with a real page's edits judged one by one inside their aligned
-    stretch (real_pages.labels) rather than by re-measuring the page once per edit: the same
-    damage undone, precision and untouched share a little lower than the benchmark's (set 1's
-    dev pages, shipped: 0.949 against 0.967, 0.35 % against 0.40 %), nine times faster."""
-    from metrics import as_edits, score_restoration
-    from real_pages import distance, labels, words
-
-    from unspin.engine.restore import restoration
-    acc: dict[str, list[float]] = {}
-    for it in items:
-        r = restoration(it["text"], chosen_of(it))
-        system, _ = as_edits(r.edits, it["text"])
-        a = acc.setdefault(it["cell"], [0.0] * 6)  # damage before, after; right, edits; changed, untouched
-        if it["kind"] == "real":
-            if "_judge" not in it:
-                it["_judge"] = (labels(it["text"], it["original"]), distance(it["text"], it["original"]),
-                                len(words(it["text"])))
-            judge, before, n = it["_judge"]
-            verdicts = [judge(e.start, e.end, e.to) for e in system]
-            changed = sum(len(words(e.from_)) for e, (_, touched) in zip(system, verdicts) if not touched)
-            touched = sum(len(words(e.from_)) for e, (_, t) in zip(system, verdicts) if t)
-            got = (before, distance(r.text, it["original"]), sum(rt for rt, _ in verdicts), len(system),
-                   changed, n - touched)
-        else:
-            sc = score_restoration(it["text"], it["gold"], system)
-            got = (sc["gold"], sc["gold"] - sc["exact"], sc["exact"],
-                   sc["exact"] + max(0, sc["system_edits"] - sc["exact"]), sc["changed"], sc["untouched"])
-        for i, v in enumerate(got):
-            a[i] += v
-    return {cell: ((a[0] - a[1]) / max(1, a[0]), a[2] / max(1, a[3]), a[4] / max(1, a[5]))
-            for cell, a in acc.items()}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("traces", nargs="+", type=Path, help="review_fit.py --trace pickles (dev only)")
@@ -112,6 +79,8 @@ def main(argv=None) -> int:
     missing = [str(t) for t in a.traces if not t.is_file()]
     if missing:
         ap.error(f"no trace at {', '.join(missing)} (make them with bench/review_fit.py --trace)")
+    from review_fit import score_cells
+
     from unspin.engine.edits import bolder, decide_at, pick
     from unspin.engine.review import contested, default_rule, evidence, settle
     items = [it for t in a.traces for it in pickle.loads(t.read_bytes())]
@@ -140,8 +109,8 @@ def main(argv=None) -> int:
         return chosen
 
     shifts = [float(s) for s in a.shifts.split(",")]
-    runs = {f"shipped review {s:+.2f}": score_cells(items, shipped(s)) for s in shifts}
-    runs |= {f"refitted {s:+.2f}": score_cells(items, refitted(s)) for s in shifts}
+    runs = {f"shipped review {s:+.2f}": score_cells(items, shipped(s), per_edit=True) for s in shifts}
+    runs |= {f"refitted {s:+.2f}": score_cells(items, refitted(s), per_edit=True) for s in shifts}
     cells = sorted({c for r in runs.values() for c in r})
     print("| decision (cut shift) | " + " | ".join(cells) + " |")
     print("|---" * (len(cells) + 1) + "|")

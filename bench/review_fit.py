@@ -169,12 +169,16 @@ def evaluate(items: list[dict], rule, fast: bool = False) -> dict[str, tuple[flo
     return score_cells(items, lambda it: _chosen(it, rule, fast))
 
 
-def score_cells(items: list[dict], chosen_of) -> dict[str, tuple[float, float, float]]:
+def score_cells(items: list[dict], chosen_of, per_edit: bool = False) -> dict[str, tuple[float, float, float]]:
     """Per cell (each item's "cell"): (damage undone or restored exactly, precision, untouched
     words changed) of the edits chosen_of(item) makes in the item's "text", judged against its
-    "original" (kind "real") or its "gold" edits (kind "sim")."""
+    "original" (kind "real") or its "gold" edits (kind "sim"). per_edit: a real page's edits
+    judged one by one inside their aligned stretch (real_pages.labels) rather than by
+    re-measuring the page once per edit (judge_edits): the same damage undone, precision and
+    untouched share a little lower (set 1's dev pages, shipped: 0.949 against 0.967, 0.35 %
+    against 0.40 %), nine times faster."""
     from metrics import as_edits, score_restoration
-    from real_pages import distance, judge_edits
+    from real_pages import distance, judge_edits, labels, words
 
     from unspin.engine.restore import restoration
     acc: dict[str, list[float]] = {}
@@ -182,7 +186,17 @@ def score_cells(items: list[dict], chosen_of) -> dict[str, tuple[float, float, f
         r = restoration(it["text"], chosen_of(it))
         system, _ = as_edits(r.edits, it["text"])
         a = acc.setdefault(it["cell"], [0.0] * 6)  # damage before, after; right, edits; changed, untouched
-        if it["kind"] == "real":
+        if it["kind"] == "real" and per_edit:
+            if "_judge" not in it:  # each page's judge built once
+                it["_judge"] = (labels(it["text"], it["original"]), distance(it["text"], it["original"]),
+                                len(words(it["text"])))
+            judge, before, n = it["_judge"]
+            verdicts = [judge(e.start, e.end, e.to) for e in system]
+            changed = sum(len(words(e.from_)) for e, (_, t) in zip(system, verdicts) if not t)
+            touched = sum(len(words(e.from_)) for e, (_, t) in zip(system, verdicts) if t)
+            got = (before, distance(r.text, it["original"]), sum(rt for rt, _ in verdicts), len(system),
+                   changed, n - touched)
+        elif it["kind"] == "real":
             j = judge_edits(it["text"], it["original"], system)
             got = (distance(it["text"], it["original"]), distance(r.text, it["original"]),
                    j["right"], j["edits"], j["changed"], j["untouched"])
