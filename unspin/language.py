@@ -9,6 +9,7 @@ it). Merging them would change all three, so they are kept apart and named for t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # ---- tokens --------------------------------------------------------------------------------
 
@@ -87,10 +88,12 @@ ORDINALS: dict[str, float] = {w: float(i) for i, w in enumerate(
     ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
      "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split())}
 ORDINALS.update({w[:-1] + "ieth": 20.0 + 10 * i for i, w in enumerate(_TENS)})
+_NUMBER_WORDS = CARDINALS.keys() | ORDINALS.keys()
 _ROMAN = re.compile(r"[ivx]{2,}")  # ii, iv, xii: how thesauri list numbers beside number words
 _ROMAN_VALUE = {"i": 1, "v": 5, "x": 10}
 
 
+@lru_cache(maxsize=1 << 16)  # the lexicon asks for each thesaurus candidate of a word
 def quantity(word: str) -> tuple[str, float] | None:
     """The number a word names, as (kind, value): ("cardinal", 1e9) for "billion", "4.1" or
     "xii" too, ("ordinal", 3.0) for "third"; "twenty-one" is 21. None for any other word."""
@@ -107,7 +110,7 @@ def quantity(word: str) -> tuple[str, float] | None:
         vals = [_ROMAN_VALUE[c] for c in w]
         return "cardinal", float(sum(-v if v < nxt else v for v, nxt in zip(vals, vals[1:] + [0])))
     parts = w.split("-")
-    if len(parts) > 1 and all(p in CARDINALS for p in parts[:-1]) and parts[-1] in CARDINALS | ORDINALS:
+    if len(parts) > 1 and all(p in CARDINALS for p in parts[:-1]) and parts[-1] in _NUMBER_WORDS:
         kind, last = quantity(parts[-1]) or ("cardinal", 0.0)
         return kind, sum(CARDINALS[p] for p in parts[:-1]) + last
     return None
@@ -115,9 +118,7 @@ def quantity(word: str) -> tuple[str, float] | None:
 
 def changes_quantity(word: str, other: str) -> bool:
     """Whether writing `other` for `word` would name another number: "one", "million" or "ii"
-    for "billion", "third" for "second", "five" for "team". A thesaurus lists a number word's
-    sibling numbers (and, under a word's rarer senses, numbers for it); a synonym never
-    changes a number."""
+    for "billion", "third" for "second", "five" for "team" (a number where `word` names none)."""
     mine = quantity(word)
     theirs = [q for q in map(quantity, other.split()) if q is not None]
     return any(q != mine for q in theirs)
