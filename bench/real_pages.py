@@ -300,7 +300,7 @@ def lexicon_for(regime: str, which: str = "1"):
 def learned_table(which: str, n: int = 0) -> dict[str, dict[str, int]]:
     """What `unspin learn` would learn from the set's first n dev pages (0: all) caught as
     copies of their originals: each pair aligned and its substitutions counted by the same
-    function (unspin.archive.learn.extract), spun (lowercase) -> {original: count}. Only dev
+    function (unspin.archive.learn.extract), spun -> {original: count} as written. Only dev
     pages are learned from; the learned regimes are scored on test, other stories."""
     from collections import Counter
 

@@ -134,6 +134,11 @@ def select(habits: Iterable[Habit], styles: Iterable[str] | None = None,
     return out
 
 
+def _capitalised(spun: str) -> bool:
+    """Was the spun form written with a capital (a habit or learned swap seen so)?"""
+    return any(c.isupper() for c in spun)
+
+
 def _keep_case(text: str) -> str:
     """Lowercase, unless a capital inside carries meaning ("the US", "Bank of Canada")."""
     return text if any(c.isupper() for c in text[1:]) else text.lower()
@@ -157,7 +162,7 @@ class SpinnerTable:
         exact: list[tuple[str, str, float]] = []
         for h in self.habits:
             exact.append((h.original, h.spun, float(h.count)))
-            if h.spun[:1].isupper() or any(c.isupper() for c in h.spun[1:]):
+            if _capitalised(h.spun):
                 self.capitalised.add(fold(h.spun))
                 self.capitalised_originals.add(fold(h.original))
         self._add_all(exact)
@@ -177,7 +182,7 @@ class SpinnerTable:
                 self.learned.add((fold(spun), fold(o)))
                 row = merged.setdefault((fold(spun), _keep_case(_plain(o))), [0.0, _plain(spun)])
                 row[0] += float(c)
-                if spun[:1].isupper() or any(ch.isupper() for ch in spun[1:]):
+                if _capitalised(spun):
                     self.capitalised.add(fold(spun))
                     self.capitalised_originals.add(fold(o))
         self._add_all([(o, written, n) for (spun, o), (n, written) in merged.items()
