@@ -151,8 +151,12 @@ def test_a_number_word_never_takes_another_number_from_a_thesaurus(lex):
     assert billion, "billion keeps its other candidates"
     assert not {"one", "million", "two", "i", "m", "ii", "cd", "xl"} & set(billion)
     assert not {"first", "third", "s"} & set(texts(lex.originals("second")))
-    # a number under another word is a real spinner's habit: "primary" for "first"
+    # an ordinal under another word is a real spinner's habit: "primary" for "first";
+    # a cardinal is not ("five" for "team" made clean fiction read as spun)
     assert "first" in texts(lex.originals("primary"))
+    assert "group" in texts(lex.originals("team"))
+    assert not {"five", "eight", "nine"} & set(texts(lex.originals("team")))
+    assert "one" not in texts(lex.originals("person"))
     # ... while a number keeps its own other forms and its plain synonyms
     assert "2" in texts(lex.originals("two"))        # spinner A's digit habit (observed)
     assert {"couple", "pair"} <= set(texts(lex.originals("two")))
