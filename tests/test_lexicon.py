@@ -152,7 +152,7 @@ def test_a_number_word_never_takes_another_number_from_a_thesaurus(lex):
     assert not {"one", "million", "two", "i", "m", "ii", "cd", "xl"} & set(billion)
     assert not {"first", "third", "s"} & set(texts(lex.originals("second")))
     # an ordinal under another word is a real spinner's habit: "primary" for "first";
-    # a cardinal is not ("five" for "team" made clean fiction read as spun)
+    # a cardinal is not (thesauri list "five" for "team"; such numbers made clean text look spun)
     assert "first" in texts(lex.originals("primary"))
     assert "group" in texts(lex.originals("team"))
     assert not {"five", "eight", "nine"} & set(texts(lex.originals("team")))

@@ -70,8 +70,9 @@ def _noise(lemma: str, text: str) -> bool:
     under number words, "s" for "second"), or, under a word that names a number, a roman
     numeral or another number ("one", "million", "ii", "cd" for "billion"). On clean earnings
     news those read better to the 3-gram model than "$4.1 billion" and made detection call the
-    article spun. Under another word a cardinal goes too ("five" for "team" made clean fiction
-    look spun) and an ordinal stays: spinners write "primary" for "first"."""
+    article spun. Under another word a cardinal goes too (a thesaurus lists "five" for "team"; such
+    numbers made a clean Brown article look spun) and an ordinal stays: spinners write "primary"
+    for "first"."""
     if len(text) == 1 or len(lemma) == 1:
         return True
     if quantity(lemma) is None:
