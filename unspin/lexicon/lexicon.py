@@ -76,7 +76,7 @@ def _noise(lemma: str, text: str) -> bool:
     if len(text) == 1 or len(lemma) == 1:
         return True
     if quantity(lemma) is None:
-        return any((quantity(w) or ("",))[0] == "cardinal" for w in text.split())
+        return any(q is not None and q[0] == "cardinal" for q in map(quantity, text.split()))
     return bool(_ROMAN_LETTERS.fullmatch(text)) or changes_quantity(lemma, text)
 
 
